@@ -1,0 +1,1 @@
+"""iamspec's harness: holding other IAM implementations to the model (targets, generators, conformance, reports, CLI)."""
