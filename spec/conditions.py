@@ -1,0 +1,110 @@
+"""The Condition element against a request context.
+
+Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spec.operators import Operator, ValueTest, positive_test
+from spec.variables import Template
+
+Context = Mapping[str, "str | tuple[str, ...]"]
+
+
+@lru_cache(maxsize=65536)
+def _cached_test(op: Operator, text: str) -> ValueTest:
+    return positive_test(op, text)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One ``operator: {key: values}`` entry of a Condition block, for one key."""
+
+    operator: Operator
+    qualifier: str | None  # None, "ForAllValues" or "ForAnyValue"
+    if_exists: bool
+    key: str  # lower-cased: "Condition key names are not case-sensitive"
+    values: tuple[Template, ...]
+    label: str  # the operator as written, e.g. "ForAnyValue:StringLikeIfExists"
+    _static: tuple[ValueTest, ...] | None = field(default=None, compare=False, repr=False)
+
+    def tests(self, context: Context) -> list[ValueTest]:
+        """Rule *policy variables in conditions*: a value whose variable has no value "does not match" for
+        positive operators; inverted operators then match, since no value matches positively."""
+        if self._static is not None:
+            return list(self._static)
+        out = []
+        for template in self.values:
+            text = template.resolve_text(context) if self.operator.variables else template.raw
+            if text is not None:
+                out.append(_cached_test(self.operator, text))
+        return out
+
+
+def make_clause(operator: Operator, qualifier: str | None, if_exists: bool, key: str,
+                values: tuple[Template, ...], label: str) -> Clause:
+    static = None
+    if operator.family != "null" and not (operator.variables and any(t.has_variables for t in values)):
+        static = tuple(_cached_test(operator, t.raw) for t in values)
+    return Clause(operator, qualifier, if_exists, key.lower(), values, label, static)
+
+
+def _matches_one(clause: Clause, tests: list[ValueTest], value: str) -> bool:
+    """Rule *several values*: OR across the policy values for a positive operator; for a negated operator
+    "the string cannot match any of the ... values listed to resolve the condition to true" (NOR)."""
+    hit = any(t(value) for t in tests)
+    return not hit if clause.operator.negated else hit
+
+
+def _null(clause: Clause, present: bool) -> bool:
+    """Rule *Null*: ``true`` holds when the key is absent, ``false`` when it is present; several values OR."""
+    wanted = {t.raw.strip().lower() for t in clause.values}
+    return ("true" in wanted and not present) or ("false" in wanted and present)
+
+
+def clause_holds(clause: Clause, context: Context) -> bool:
+    """Rule *one condition* for one key, covering the missing-key table and the set qualifiers.
+
+    Missing key (the key is not in the request context): "the values do not match and the condition is false";
+    negated operators are then true; ``...IfExists`` makes any operator true; ``ForAllValues`` is true ("It also
+    returns true if there are no keys in the request"); ``ForAnyValue`` is false; ``Null`` as above.
+    Multivalued key (given as a list) with a plain operator: "Multivalued context keys require a condition set
+    operator", so a positive operator does not match and a negated one does (iamspec decision; AWS's policy
+    simulator answers this way for the politest cases tagged ``source-notes-simulator-limitation``).
+    """
+    value = context.get(clause.key)
+    present = value is not None and value != ()
+    if clause.operator.family == "null":
+        return _null(clause, present)
+    if not present:
+        if clause.if_exists or clause.qualifier == "ForAllValues":
+            return True
+        if clause.qualifier == "ForAnyValue":
+            return False
+        return clause.operator.negated
+    tests = clause.tests(context)
+    if clause.qualifier is None:
+        if isinstance(value, tuple):
+            return clause.operator.negated
+        return _matches_one(clause, tests, value)  # type: ignore[arg-type]
+    values = value if isinstance(value, tuple) else (value,)
+    if clause.qualifier == "ForAllValues":
+        return all(_matches_one(clause, tests, v) for v in values)
+    return any(_matches_one(clause, tests, v) for v in values)
+
+
+def conditions_hold(clauses: tuple[Clause, ...], context: Context) -> bool:
+    """Rule *AND across*: "If your policy has multiple condition operators or multiple keys attached to a single
+    condition operator, the conditions are evaluated using a logical AND"."""
+    return all(clause_holds(c, context) for c in clauses)
+
+
+def failing_clause(clauses: tuple[Clause, ...], context: Context) -> Clause | None:
+    """The first clause that does not hold, for explanations."""
+    return next((c for c in clauses if not clause_holds(c, context)), None)

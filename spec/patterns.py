@@ -1,0 +1,99 @@
+"""IAM wildcards and matching of actions, resources and ARNs.
+
+Rules (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN):
+``*`` matches any sequence of characters, ``?`` any one character, every other character is literal.
+Patterns are compiled once and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+Matcher = Callable[[str], bool]
+
+
+def _always(_: str) -> bool:
+    return True
+
+
+def glob_regex(parts: Sequence[tuple[str, bool]]) -> str:
+    """The regular expression of an IAM glob given as parts ``(text, is_pattern)``.
+
+    In a pattern part ``*`` is ``.*`` and ``?`` is ``.``; a literal part (a resolved policy variable, or
+    ``${*}``, ``${?}``, ``${$}``) matches itself only.
+    """
+    out = []
+    for text, is_pattern in parts:
+        if not is_pattern:
+            out.append(re.escape(text))
+            continue
+        for ch in text:
+            out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
+    """Rule *wildcards*: a whole-string match of ``pattern`` where only ``*`` and ``?`` are special."""
+    if pattern == "*":
+        return _always
+    if "*" not in pattern and "?" not in pattern:
+        if ignore_case:
+            folded = pattern.lower()
+            return lambda s: s.lower() == folded
+        return pattern.__eq__
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    regex = re.compile(glob_regex([(pattern, True)]), flags)
+    return lambda s: regex.fullmatch(s) is not None
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Rule *action case*: "The prefix and the action name are case insensitive"; wildcards ``*`` and ``?``.
+
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    """
+    return compile_glob(pattern.lower())(action.lower())
+
+
+def resource_matches(pattern: str, resource: str) -> bool:
+    """Rule *resource match*: case-sensitive glob over the whole ARN; ``*`` may cross ``/`` and ``:``.
+
+    The page states that ``/`` is an ordinary character and that a trailing ``*`` in a segment can match beyond
+    the colon; iamspec lets every ``*`` cross colons (iam-semantics §2.5 synthesis). Resource matching is
+    case-sensitive (iamspec decision, consistent with ArnLike; the page states it for user names).
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+    """
+    return compile_glob(pattern)(resource)
+
+
+def arn_segments(arn: str) -> list[str] | None:
+    """The six colon-separated parts of an ARN (the last keeps its own colons), or None when it has fewer."""
+    parts = arn.split(":", 5)
+    return parts if len(parts) == 6 else None
+
+
+@lru_cache(maxsize=16384)
+def compile_arn_like(pattern: str) -> Matcher:
+    """Rule *ArnLike/ArnEquals*: "Each of the six colon-delimited components of the ARN is checked separately and
+    each can include multi-character match wildcards (*) or single-character match wildcards (?)"; case-sensitive.
+
+    A pattern of fewer than six parts matches only if it is exactly ``*`` (iamspec decision: ``*`` alone means any
+    value, as it does everywhere else in IAM).
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+    """
+    if pattern == "*":
+        return _always
+    segs = arn_segments(pattern)
+    if segs is None:
+        return lambda _s: False
+    matchers = [compile_glob(seg) for seg in segs]
+
+    def match(value: str) -> bool:
+        vsegs = arn_segments(value)
+        return vsegs is not None and all(m(v) for m, v in zip(matchers, vsegs, strict=True))
+
+    return match

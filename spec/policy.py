@@ -1,0 +1,248 @@
+"""The policy grammar: parse documents as IAM stores them into immutable values, and refuse what IAM refuses.
+
+Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html and the element pages
+named in each rule. A refusal is ``MalformedPolicyDocument`` with *where* (a JSON path inside the document).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spec.conditions import Clause, make_clause
+from spec.errors import IamError, malformed
+from spec.operators import lookup_operator
+from spec.principals import PrincipalSpec, parse_principal
+from spec.variables import Template, parse_template
+
+VERSIONS = ("2008-10-17", "2012-10-17")
+_STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                   "Condition"}
+_SID = re.compile(r"^[A-Za-z0-9]*$")
+
+
+class PolicyKind(enum.Enum):
+    """The kinds of policy (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html)."""
+
+    IDENTITY = "identity"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    SCP = "scp"
+    RCP = "rcp"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    VPCE = "vpce"
+
+    @property
+    def names_principals(self) -> bool:
+        """Rule *Principal by kind*: "Principal ... is required in resource-based policies ... and in trust
+        policies for IAM roles. It must not be included in identity-based policies." RCPs and VPC endpoint
+        policies are resource-side and carry a Principal too."""
+        return self in (PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.RCP, PolicyKind.VPCE)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement. ``actions``/``resources`` hold the Action or NotAction (Resource or NotResource) list;
+    ``resources`` is None when the statement has neither (allowed in resource-based and trust policies, where
+    it means the resource the policy is attached to)."""
+
+    index: int
+    sid: str | None
+    effect: str
+    principal: PrincipalSpec | None
+    not_principal: PrincipalSpec | None
+    actions: tuple[str, ...]
+    not_action: bool
+    resources: tuple[Template, ...] | None
+    not_resource: bool
+    conditions: tuple[Clause, ...]
+
+    @property
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str | None
+    statements: tuple[Statement, ...]
+    kind: PolicyKind
+    id: str | None = None
+
+
+def _strings(value: Any, where: str, element: str) -> tuple[str, ...]:
+    """Rule *string or list*: "If the element takes an array ... but only one value is included, the brackets are
+    optional"."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise malformed(f"{element} must not be an empty list", where)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise malformed(f"{element} values must be strings", f"{where}[{i}]" if isinstance(value, list) else where)
+    return tuple(items)
+
+
+def _parse_actions(value: Any, where: str, element: str) -> tuple[str, ...]:
+    """Rule *action form*: ``"*"`` or ``service:ActionName``; IAM refuses an action without a service prefix
+    ("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.").
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html"""
+    actions = _strings(value, where, element)
+    for i, action in enumerate(actions):
+        service, sep, name = action.partition(":")
+        if action != "*" and (not sep or not service or not name):
+            raise malformed(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {action!r}",
+                            f"{where}[{i}]" if isinstance(value, list) else where)
+    return tuple(a.lower() for a in actions)
+
+
+def _parse_resources(value: Any, where: str, element: str, version: str | None) -> tuple[Template, ...]:
+    """Rule *resource form*: ``"*"`` or an ARN ("Resource ... must be in ARN format or "*"").
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"""
+    resources = _strings(value, where, element)
+    for i, resource in enumerate(resources):
+        if resource != "*" and not resource.startswith("arn:"):
+            raise malformed(f'Resource {resource} must be in ARN format or "*".',
+                            f"{where}[{i}]" if isinstance(value, list) else where)
+    return tuple(parse_template(r, version) for r in resources)
+
+
+def _condition_value(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)) or isinstance(value, str):
+        return str(value)
+    raise malformed("condition values must be strings, numbers or booleans", where)
+
+
+def _parse_condition(value: Any, where: str, version: str | None) -> tuple[Clause, ...]:
+    """Rule *Condition block*: ``{operator: {key: value-or-list}}``; an unknown operator, ``IfExists`` on
+    ``Null``, or a key without a service prefix is refused.
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"""
+    if not isinstance(value, dict):
+        raise malformed("Condition must be an object", where)
+    clauses = []
+    for label, block in value.items():
+        here = f"{where}.{label}"
+        qualifier, _, name = label.rpartition(":")
+        if qualifier and qualifier not in ("ForAllValues", "ForAnyValue"):
+            raise malformed(f"Invalid Condition type : {label}", here)
+        if_exists = name.endswith("IfExists") and name != "IfExists"
+        operator = lookup_operator(name[: -len("IfExists")] if if_exists else name)
+        if operator is None or (if_exists and operator.family == "null"):
+            raise malformed(f"Invalid Condition type : {label}", here)
+        if not isinstance(block, dict) or not block:
+            raise malformed(f"{label} must map condition keys to values", here)
+        for key, raw in block.items():
+            kwhere = f"{here}.{key}"
+            if ":" not in key:
+                raise malformed(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {key!r}",
+                                kwhere)
+            items = raw if isinstance(raw, list) else [raw]
+            texts = [_condition_value(v, f"{kwhere}[{i}]") for i, v in enumerate(items)]
+            templates = tuple(parse_template(t, version) if operator.variables else Template(t, (t,))
+                              for t in texts)
+            clauses.append(make_clause(operator, qualifier or None, if_exists, key, templates, label))
+    return tuple(clauses)
+
+
+def _parse_statement(raw: Any, index: int, where: str, kind: PolicyKind, version: str | None) -> Statement:
+    if not isinstance(raw, dict):
+        raise malformed("each Statement must be an object", where)
+    for key in raw:
+        if key not in _STATEMENT_KEYS:
+            raise malformed(f"Statement has an unknown field {key}", f"{where}.{key}")
+    sid = raw.get("Sid")
+    if sid is not None and (not isinstance(sid, str) or not _SID.match(sid)):
+        raise malformed("Statement IDs (SID) must be alpha-numeric", f"{where}.Sid")
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        # Rule: "Valid values for Effect are Allow and Deny. The Effect value is case sensitive."
+        raise malformed("Effect must be Allow or Deny (case-sensitive)" if "Effect" in raw else "Missing Effect",
+                        f"{where}.Effect" if "Effect" in raw else where)
+    principal = not_principal = None
+    if "Principal" in raw and "NotPrincipal" in raw:
+        raise malformed("Statement has both Principal and NotPrincipal", where)
+    if kind.names_principals:
+        if "Principal" in raw:
+            principal = parse_principal(raw["Principal"], f"{where}.Principal")
+        elif "NotPrincipal" in raw:
+            if kind is PolicyKind.TRUST:
+                raise malformed("NotPrincipal is not allowed in a role trust policy", f"{where}.NotPrincipal")
+            not_principal = parse_principal(raw["NotPrincipal"], f"{where}.NotPrincipal")
+        elif kind in (PolicyKind.RESOURCE, PolicyKind.TRUST):
+            raise malformed("Missing required field Principal", where)
+    else:
+        for element in ("Principal", "NotPrincipal"):
+            if element in raw:
+                raise malformed(f"Has prohibited field {element}", f"{where}.{element}")
+    if ("Action" in raw) == ("NotAction" in raw):
+        raise malformed("Statement must have exactly one of Action or NotAction", where)
+    act_el = "Action" if "Action" in raw else "NotAction"
+    actions = _parse_actions(raw[act_el], f"{where}.{act_el}", act_el)
+    resources = None
+    if "Resource" in raw and "NotResource" in raw:
+        raise malformed("Statement has both Resource and NotResource", where)
+    res_el = "Resource" if "Resource" in raw else "NotResource" if "NotResource" in raw else None
+    if kind is PolicyKind.TRUST and res_el:
+        raise malformed(f"Has prohibited field {res_el}", f"{where}.{res_el}")
+    if res_el:
+        resources = _parse_resources(raw[res_el], f"{where}.{res_el}", res_el, version)
+    elif kind not in (PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.VPCE):
+        # Rule: "Statements must include either a Resource or a NotResource element" (identity-side kinds).
+        raise malformed("Policy statement must contain resources.", where)
+    conditions = _parse_condition(raw["Condition"], f"{where}.Condition", version) if "Condition" in raw else ()
+    return Statement(index, sid, effect, principal, not_principal, actions, act_el == "NotAction",
+                     resources, res_el == "NotResource", conditions)
+
+
+def parse_policy(doc: dict | str, kind: PolicyKind = PolicyKind.IDENTITY) -> Policy:
+    """Parse and validate one document of the given kind; raise ``MalformedPolicyDocument`` with where and why.
+
+    Rules: the top level has only ``Version``, ``Id`` and ``Statement``; ``Version`` is one of the two dates
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html); ``Statement`` is an
+    object or a non-empty list of objects; "In IAM, the Sid value must be unique within a JSON policy"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+    """
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except ValueError as exc:
+            raise malformed(f"Syntax errors in policy: {exc.msg}") from None
+    if not isinstance(doc, dict):
+        raise malformed("a policy document must be a JSON object")
+    for key in doc:
+        if key not in ("Version", "Id", "Statement"):
+            raise malformed(f"Policy has an unknown field {key}", key)
+    version = doc.get("Version")
+    if "Version" in doc and version not in VERSIONS:
+        raise malformed(f"The policy failed legacy parsing: unknown Version {version!r}", "Version")
+    if "Statement" not in doc:
+        raise malformed("Missing required field Statement")
+    raw = doc["Statement"]
+    if isinstance(raw, dict):
+        items, paths = [raw], ["Statement"]
+    elif isinstance(raw, list) and raw:
+        items, paths = raw, [f"Statement[{i}]" for i in range(len(raw))]
+    else:
+        raise malformed("Statement must be an object or a non-empty list of objects", "Statement")
+    statements = tuple(_parse_statement(s, i, paths[i], kind, version) for i, s in enumerate(items))
+    sids = [s.sid for s in statements if s.sid]
+    if len(sids) != len(set(sids)):
+        dup = next(s for s in statements if s.sid and sids.count(s.sid) > 1)
+        raise malformed(f"Statement IDs (SID) in a single policy must be unique: {dup.sid}", f"{paths[dup.index]}.Sid")
+    policy_id = doc.get("Id")
+    if policy_id is not None and not isinstance(policy_id, str):
+        raise malformed("Id must be a string", "Id")
+    return Policy(version, statements, kind, policy_id)
+
+
+def try_parse(doc: Any, kind: PolicyKind, where: str) -> Policy:
+    """``parse_policy`` with errors located under ``where`` (a path in a larger input)."""
+    try:
+        return parse_policy(doc, kind)
+    except IamError as err:
+        raise err.at(where) from None
