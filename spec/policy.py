@@ -113,7 +113,7 @@ def _parse_resources(value: Any, where: str, element: str, version: str | None) 
 def _condition_value(value: Any, where: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)) or isinstance(value, str):
+    if isinstance(value, (int, float, str)):
         return str(value)
     raise malformed("condition values must be strings, numbers or booleans", where)
 
