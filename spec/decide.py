@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from spec.authorize import authorize
 from spec.case import parse_case
@@ -31,11 +32,11 @@ def answer_case(case: Any, explain: bool = False) -> dict:
     return out
 
 
-def answer_line(line: str, explain: bool = False) -> dict:
+def answer_line(line: str | bytes, explain: bool = False) -> dict:
     """Answer one line of a JSON Lines file; a line that is not JSON gets an error answer
     (``ValidationError``, the code AWS gives a request it cannot read)."""
     try:
-        case = json.loads(line)
-    except ValueError as exc:
+        case = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
         return {"id": None, "error": {"code": "ValidationError", "message": f"the line is not JSON: {exc}"}}
     return answer_case(case, explain)

@@ -97,3 +97,18 @@ def compile_arn_like(pattern: str) -> Matcher:
         return vsegs is not None and all(m(v) for m, v in zip(matchers, vsegs, strict=True))
 
     return match
+
+
+def compile_action_set(patterns: Sequence[str]) -> Matcher:
+    """One matcher for an Action list (already lower-cased): true when any pattern matches a lower-cased action.
+    Exact names are a set lookup; wildcard patterns share one compiled expression."""
+    if "*" in patterns:
+        return _always
+    exact = frozenset(p for p in patterns if "*" not in p and "?" not in p)
+    wild = [p for p in patterns if p not in exact]
+    if not wild:
+        return exact.__contains__
+    regex = re.compile("|".join(f"(?:{glob_regex([(p, True)])})" for p in wild), re.DOTALL)
+    if not exact:
+        return lambda a: regex.fullmatch(a) is not None
+    return lambda a: a in exact or regex.fullmatch(a) is not None

@@ -9,12 +9,17 @@ from __future__ import annotations
 import enum
 import json
 import re
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from spec.conditions import Clause, make_clause
 from spec.errors import IamError, malformed
 from spec.operators import lookup_operator
+from spec.patterns import compile_action_set
 from spec.principals import PrincipalSpec, parse_principal
 from spec.variables import Template, parse_template
 
@@ -22,6 +27,10 @@ VERSIONS = ("2008-10-17", "2012-10-17")
 _STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
                    "Condition"}
 _SID = re.compile(r"^[A-Za-z0-9]*$")
+
+
+def _never(_: str) -> bool:
+    return False
 
 
 class PolicyKind(enum.Enum):
@@ -60,6 +69,10 @@ class Statement:
     resources: tuple[Template, ...] | None
     not_resource: bool
     conditions: tuple[Clause, ...]
+    action_match: Callable[[str], bool] = field(default=_never, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action_match", compile_action_set(self.actions))
 
     @property
     def allows(self) -> bool:
@@ -68,10 +81,30 @@ class Statement:
 
 @dataclass(frozen=True)
 class Policy:
+    """A parsed policy. ``by_service`` indexes the statements whose Action names a service prefix exactly;
+    ``any_service`` holds those with a wildcard in the prefix, ``"*"`` or NotAction (built once, at parse)."""
+
     version: str | None
     statements: tuple[Statement, ...]
     kind: PolicyKind
     id: str | None = None
+    by_service: dict[str, tuple[Statement, ...]] = field(default_factory=dict, compare=False, repr=False)
+    any_service: tuple[Statement, ...] = field(default=(), compare=False, repr=False)
+
+
+def index_by_service(statements: tuple[Statement, ...]) -> tuple[dict[str, tuple[Statement, ...]],
+                                                                  tuple[Statement, ...]]:
+    """Statements indexed by the service prefix of their actions (see ``Policy``)."""
+    exact: dict[str, list[Statement]] = {}
+    wild: list[Statement] = []
+    for stmt in statements:
+        prefixes = {a.partition(":")[0] for a in stmt.actions}
+        if stmt.not_action or any(p == "*" or "*" in p or "?" in p for p in prefixes):
+            wild.append(stmt)
+            continue
+        for prefix in prefixes:
+            exact.setdefault(prefix, []).append(stmt)
+    return {k: tuple(v) for k, v in exact.items()}, tuple(wild)
 
 
 def _strings(value: Any, where: str, element: str) -> tuple[str, ...]:
@@ -237,12 +270,34 @@ def parse_policy(doc: dict | str, kind: PolicyKind = PolicyKind.IDENTITY) -> Pol
     policy_id = doc.get("Id")
     if policy_id is not None and not isinstance(policy_id, str):
         raise malformed("Id must be a string", "Id")
-    return Policy(version, statements, kind, policy_id)
+    by_service, any_service = index_by_service(statements)
+    return Policy(version, statements, kind, policy_id, by_service, any_service)
+
+
+_CACHE: OrderedDict[tuple[str | bytes, PolicyKind], Policy] = OrderedDict()
+_CACHE_SIZE = 4096
+
+
+def parse_cached(doc: Any, kind: PolicyKind) -> Policy:
+    """``parse_policy`` with a bounded cache keyed by the document's JSON text: a policy that recurs across
+    requests (a managed policy, a bucket policy) is parsed and compiled once. Policies are immutable values, so
+    sharing them is safe."""
+    try:
+        key = (doc if isinstance(doc, str) else orjson.dumps(doc), kind)
+    except (TypeError, ValueError, orjson.JSONEncodeError):
+        return parse_policy(doc, kind)
+    found = _CACHE.get(key)
+    if found is None:
+        found = parse_policy(doc, kind)
+        _CACHE[key] = found
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
 
 
 def try_parse(doc: Any, kind: PolicyKind, where: str) -> Policy:
-    """``parse_policy`` with errors located under ``where`` (a path in a larger input)."""
+    """``parse_cached`` with errors located under ``where`` (a path in a larger input)."""
     try:
-        return parse_policy(doc, kind)
+        return parse_cached(doc, kind)
     except IamError as err:
         raise err.at(where) from None

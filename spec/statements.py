@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from spec.conditions import Context, conditions_hold, failing_clause
-from spec.patterns import action_matches, compile_glob, glob_regex, resource_matches
+from spec.patterns import compile_glob, glob_regex, resource_matches
 from spec.policy import Policy, Statement
 from spec.principals import Caller, Grant, grant_for, not_principal_excludes
 from spec.variables import Template
@@ -22,7 +22,7 @@ def action_applies(stmt: Statement, action: str) -> bool:
     """Rule *Action/NotAction*: Action matches when one of its patterns matches; NotAction matches "everything
     except the specified list of actions".
     Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html"""
-    hit = any(action_matches(p, action) for p in stmt.actions)
+    hit = stmt.action_match(action.lower())
     return not hit if stmt.not_action else hit
 
 
@@ -67,16 +67,13 @@ def principal_grant(stmt: Statement, caller: Caller) -> Grant:
 
 def candidates(policy: Policy, action: str) -> tuple[Statement, ...]:
     """The statements of ``policy`` whose Action could name ``action``: those naming its service prefix exactly,
-    plus those with a wildcard service or NotAction (the index is built once per policy and service)."""
-    cache: dict[str, tuple[Statement, ...]] = policy.__dict__.setdefault("_by_service", {})
-    service = action.partition(":")[0].lower()
-    found = cache.get(service)
-    if found is None:
-        found = tuple(s for s in policy.statements if s.not_action or any(
-            p == "*" or p.partition(":")[0] == service or any(c in p.partition(":")[0] for c in "*?")
-            for p in s.actions))
-        cache[service] = found
-    return found
+    plus those with a wildcard service or NotAction (``Policy.by_service``, built once per policy)."""
+    exact = policy.by_service.get(action.partition(":")[0].lower(), ())
+    if not policy.any_service:
+        return exact
+    if not exact:
+        return policy.any_service
+    return tuple(sorted(exact + policy.any_service, key=lambda s: s.index))
 
 
 def applying(policy: Policy, action: str, resource: str, context: Mapping, caller: Caller,
