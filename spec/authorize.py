@@ -148,9 +148,10 @@ def _identity_path(caller: Caller, ev: Evaluated, note: str) -> tuple[str, tuple
         failed.append("boundary")
     if not _session_ok(caller, ev):
         failed.append("session")
+    suffix = f" ({note})" if note else ""
     if failed:
-        return IMPLICIT, tuple(failed), note or "no " + " / ".join(failed) + " Allow"
-    return ALLOW, (), note or "an identity-based Allow, within every limit"
+        return IMPLICIT, tuple(failed), "no applicable Allow in " + ", ".join(failed) + suffix
+    return ALLOW, (), "an identity-based Allow, within every limit" + suffix
 
 
 def authorize(request: Request, policies: PolicySet | Layers) -> Decision:
