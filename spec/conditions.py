@@ -7,11 +7,13 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spec.operators import Operator, ValueTest, positive_test
+from spec.patterns import glob_regex
 from spec.variables import Template
 
 Context = Mapping[str, "str | tuple[str, ...]"]
@@ -20,6 +22,12 @@ Context = Mapping[str, "str | tuple[str, ...]"]
 @lru_cache(maxsize=65536)
 def _cached_test(op: Operator, text: str) -> ValueTest:
     return positive_test(op, text)
+
+
+@lru_cache(maxsize=16384)
+def _literal_like(pieces: tuple[tuple[str, bool], ...]) -> ValueTest:
+    regex = re.compile(glob_regex(pieces), re.DOTALL)
+    return lambda v: regex.fullmatch(v) is not None
 
 
 @dataclass(frozen=True)
@@ -41,9 +49,16 @@ class Clause:
             return list(self._static)
         out = []
         for template in self.values:
-            text = template.resolve_text(context) if self.operator.variables else template.raw
-            if text is not None:
-                out.append(_cached_test(self.operator, text))
+            if not self.operator.variables:
+                out.append(_cached_test(self.operator, template.raw))
+                continue
+            pieces = template.resolve(context)
+            if pieces is None:
+                continue
+            if self.operator.positive == "StringLike" and not all(p for _, p in pieces):
+                out.append(_literal_like(pieces))  # ${*} and substituted values are literal text
+            else:
+                out.append(_cached_test(self.operator, "".join(t for t, _ in pieces)))
         return out
 
 

@@ -153,7 +153,7 @@ def _operators() -> dict[str, Operator]:
     table: dict[str, Operator] = {}
 
     def add(name: str, family: str, positive: str | None = None, variables: bool = False) -> None:
-        table[name.lower()] = Operator(name, family, positive is not None, positive or name, variables)
+        table[name] = Operator(name, family, positive is not None, positive or name, variables)
 
     for base in ("StringEquals", "StringEqualsIgnoreCase", "StringLike"):
         add(base, "string", variables=True)
@@ -180,6 +180,7 @@ OPERATORS: dict[str, Operator] = _operators()
 
 
 def lookup_operator(name: str) -> Operator | None:
-    """The operator named ``name`` (operator names are matched case-insensitively: iamspec decision; AWS's
-    examples always use the documented spelling)."""
-    return OPERATORS.get(name.lower())
+    """The operator named exactly ``name``: only the documented spellings are operators (iamspec decision: the
+    operators page lists each name with its case, and IAM Access Analyzer reports any other spelling as an
+    "Invalid condition operator" error)."""
+    return OPERATORS.get(name)
