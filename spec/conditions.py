@@ -11,10 +11,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
-from spec.operators import Operator, ValueTest, positive_test
+from spec.errors import malformed
+from spec.operators import Operator, ValueTest, lookup_operator, positive_test
 from spec.patterns import glob_regex
-from spec.variables import Template
+from spec.variables import Template, parse_template
 
 Context = Mapping[str, "str | tuple[str, ...]"]
 
@@ -123,3 +125,42 @@ def conditions_hold(clauses: tuple[Clause, ...], context: Context) -> bool:
 def failing_clause(clauses: tuple[Clause, ...], context: Context) -> Clause | None:
     """The first clause that does not hold, for explanations."""
     return next((c for c in clauses if not clause_holds(c, context)), None)
+
+
+def _condition_value(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    raise malformed("condition values must be strings, numbers or booleans", where)
+
+
+def parse_condition_block(value: Any, where: str, version: str | None) -> tuple[Clause, ...]:
+    """Rule *Condition block*: ``{operator: {key: value-or-list}}``; an unknown operator, ``IfExists`` on
+    ``Null``, or a key without a service prefix is refused.
+    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"""
+    if not isinstance(value, dict):
+        raise malformed("Condition must be an object", where)
+    clauses = []
+    for label, block in value.items():
+        here = f"{where}.{label}"
+        qualifier, _, name = label.rpartition(":")
+        if qualifier and qualifier not in ("ForAllValues", "ForAnyValue"):
+            raise malformed(f"Invalid Condition type : {label}", here)
+        if_exists = name.endswith("IfExists") and name != "IfExists"
+        operator = lookup_operator(name[: -len("IfExists")] if if_exists else name)
+        if operator is None or (if_exists and operator.family == "null"):
+            raise malformed(f"Invalid Condition type : {label}", here)
+        if not isinstance(block, dict) or not block:
+            raise malformed(f"{label} must map condition keys to values", here)
+        for key, raw in block.items():
+            kwhere = f"{here}.{key}"
+            if ":" not in key:
+                raise malformed(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {key!r}",
+                                kwhere)
+            items = raw if isinstance(raw, list) else [raw]
+            texts = [_condition_value(v, f"{kwhere}[{i}]") for i, v in enumerate(items)]
+            templates = tuple(parse_template(t, version) if operator.variables else Template(t, (t,))
+                              for t in texts)
+            clauses.append(make_clause(operator, qualifier or None, if_exists, key, templates, label))
+    return tuple(clauses)

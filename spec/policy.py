@@ -16,9 +16,8 @@ from typing import Any
 
 import orjson
 
-from spec.conditions import Clause, make_clause
+from spec.conditions import Clause, parse_condition_block
 from spec.errors import IamError, malformed
-from spec.operators import lookup_operator
 from spec.patterns import compile_action_set
 from spec.principals import PrincipalSpec, parse_principal
 from spec.variables import Template, parse_template
@@ -143,45 +142,6 @@ def _parse_resources(value: Any, where: str, element: str, version: str | None) 
     return tuple(parse_template(r, version) for r in resources)
 
 
-def _condition_value(value: Any, where: str) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    raise malformed("condition values must be strings, numbers or booleans", where)
-
-
-def _parse_condition(value: Any, where: str, version: str | None) -> tuple[Clause, ...]:
-    """Rule *Condition block*: ``{operator: {key: value-or-list}}``; an unknown operator, ``IfExists`` on
-    ``Null``, or a key without a service prefix is refused.
-    Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"""
-    if not isinstance(value, dict):
-        raise malformed("Condition must be an object", where)
-    clauses = []
-    for label, block in value.items():
-        here = f"{where}.{label}"
-        qualifier, _, name = label.rpartition(":")
-        if qualifier and qualifier not in ("ForAllValues", "ForAnyValue"):
-            raise malformed(f"Invalid Condition type : {label}", here)
-        if_exists = name.endswith("IfExists") and name != "IfExists"
-        operator = lookup_operator(name[: -len("IfExists")] if if_exists else name)
-        if operator is None or (if_exists and operator.family == "null"):
-            raise malformed(f"Invalid Condition type : {label}", here)
-        if not isinstance(block, dict) or not block:
-            raise malformed(f"{label} must map condition keys to values", here)
-        for key, raw in block.items():
-            kwhere = f"{here}.{key}"
-            if ":" not in key:
-                raise malformed(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {key!r}",
-                                kwhere)
-            items = raw if isinstance(raw, list) else [raw]
-            texts = [_condition_value(v, f"{kwhere}[{i}]") for i, v in enumerate(items)]
-            templates = tuple(parse_template(t, version) if operator.variables else Template(t, (t,))
-                              for t in texts)
-            clauses.append(make_clause(operator, qualifier or None, if_exists, key, templates, label))
-    return tuple(clauses)
-
-
 def _parse_statement(raw: Any, index: int, where: str, kind: PolicyKind, version: str | None) -> Statement:
     if not isinstance(raw, dict):
         raise malformed("each Statement must be an object", where)
@@ -227,7 +187,7 @@ def _parse_statement(raw: Any, index: int, where: str, kind: PolicyKind, version
     elif kind not in (PolicyKind.RESOURCE, PolicyKind.TRUST, PolicyKind.VPCE):
         # Rule: "Statements must include either a Resource or a NotResource element" (identity-side kinds).
         raise malformed("Policy statement must contain resources.", where)
-    conditions = _parse_condition(raw["Condition"], f"{where}.Condition", version) if "Condition" in raw else ()
+    conditions = parse_condition_block(raw["Condition"], f"{where}.Condition", version) if "Condition" in raw else ()
     return Statement(index, sid, effect, principal, not_principal, actions, act_el == "NotAction",
                      resources, res_el == "NotResource", conditions)
 
