@@ -1,0 +1,319 @@
+"""How a decision case or a scenario is scanned for the features it exercises (the list is ``harness.features``).
+
+The scan is structural: which elements, operators, variables, policy layers, calls and parameters an input holds,
+and, for a scenario, the error codes the model answered. It returns feature ids as plain strings;
+``harness.features`` filters them against THE list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# ----------------------------------------------------------------------------------------------------------------
+# Structural scan of an input
+# ----------------------------------------------------------------------------------------------------------------
+
+_NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "numericnotequals", "datenotequals",
+            "notipaddress", "arnnotequals", "arnnotlike"}
+_FAMILY = (("stringequalsignorecase", "condition.string-ignore-case"),
+           ("stringnotequalsignorecase", "condition.string-ignore-case"),
+           ("stringlike", "condition.string-like"), ("stringnotlike", "condition.string-like"),
+           ("string", "condition.string"), ("numeric", "condition.numeric"), ("date", "condition.date"),
+           ("bool", "condition.bool"), ("binary", "condition.binary"), ("ipaddress", "condition.ip-address"),
+           ("notipaddress", "condition.ip-address"), ("arn", "condition.arn"), ("null", "condition.null"))
+_VAR = re.compile(r"\$\{([^}]*)\}")
+_DOC_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy")
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _doc(value: Any) -> dict:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _statements(doc: Any) -> list[dict]:
+    return [s for s in _as_list(_doc(doc).get("Statement", [])) if isinstance(s, dict)]
+
+
+def _glob(pattern: str, value: str, fold: bool) -> bool:
+    rx = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(rx, value, re.IGNORECASE if fold else 0) is not None
+
+
+def _operator(op: str) -> tuple[str, str, bool]:
+    """(qualifier, base lower-cased, IfExists) of a condition operator."""
+    qualifier, _, base = op.rpartition(":")
+    base = base.lower()
+    if_exists = base.endswith("ifexists")
+    return qualifier.lower(), base[:-8] if if_exists else base, if_exists
+
+
+def _scan_condition(cond: Any, context: dict | None, out: set[str]) -> None:
+    if not isinstance(cond, dict):
+        return
+    keys = 0
+    lower_ctx = {k.lower(): k for k in (context or {})}
+    for op, block in cond.items():
+        if not isinstance(block, dict) or not isinstance(op, str):
+            continue
+        qualifier, base, if_exists = _operator(op)
+        keys += len(block)
+        out.update(f for prefix, f in _FAMILY if base.startswith(prefix))
+        if if_exists:
+            out.add("condition.if-exists")
+        if qualifier == "forallvalues":
+            out.add("condition.for-all-values")
+        elif qualifier == "foranyvalue":
+            out.add("condition.for-any-value")
+        for key, values in block.items():
+            if len(_as_list(values)) > 1:
+                out.add("condition.multiple-values")
+            if any(isinstance(v, str) and "${" in v for v in _as_list(values)):
+                out.add("condition.variable")
+            if context is None or not isinstance(key, str):
+                continue
+            actual = lower_ctx.get(key.lower())
+            if actual is not None and actual != key:
+                out.add("condition.key-case-insensitive")
+            if actual is None and base != "null" and not if_exists and not qualifier:
+                out.add("condition.negated-missing-key" if base in _NEGATED else "condition.missing-key")
+    if keys > 1:
+        out.add("condition.multiple-keys")
+
+
+def _scan_variables(doc: dict, text: str, context: dict | None, out: set[str]) -> None:
+    names = _VAR.findall(text)
+    if not names:
+        return
+    if doc.get("Version") != "2012-10-17":
+        out.add("variable.version")
+    lower_ctx = {k.lower() for k in (context or {})}
+    for name in names:
+        if name in ("*", "?", "$"):
+            out.add("variable.escape")
+        elif ", '" in name:
+            out.add("variable.default")
+        elif context is not None and name.strip().lower() not in lower_ctx:
+            out.add("variable.unresolved")
+
+
+def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> None:
+    """Features a policy document exercises (``request`` present: also those that depend on the request)."""
+    d = _doc(doc)
+    action = (request or {}).get("action") if request else None
+    resource = (request or {}).get("resource") if request else None
+    context = (request or {}).get("context") or {} if request is not None else None
+    for st in _statements(d):
+        if st.get("Effect") == "Deny":
+            out.add("decision.explicit-deny")
+        elif layer == "identity" and st.get("Effect") == "Allow":
+            out.add("identity.allow")
+        if "NotAction" in st:
+            out.add("action.not-action")
+        if "NotResource" in st:
+            out.add("resource.not-resource")
+        for pattern in [p for k in ("Action", "NotAction") for p in _as_list(st.get(k, [])) if isinstance(p, str)]:
+            out.update({"action.question-mark"} if "?" in pattern else set())
+            out.update({"action.wildcard"} if "*" in pattern else set())
+            if isinstance(action, str) and _glob(pattern, action, True) and not _glob(pattern, action, False):
+                out.add("action.case-insensitive")
+        for pattern in [p for k in ("Resource", "NotResource") for p in _as_list(st.get(k, [])) if isinstance(p, str)]:
+            out.update({"resource.question-mark"} if "?" in pattern else set())
+            out.update({"resource.wildcard"} if "*" in pattern and pattern != "*" else set())
+            out.update({"variable.resource"} if "${" in pattern else set())
+            if isinstance(resource, str) and _glob(pattern, resource, True) and not _glob(pattern, resource, False):
+                out.add("resource.case-sensitive")
+        _scan_condition(st.get("Condition"), context, out)
+    _scan_variables(d, json.dumps(d), context, out)
+    if "condition.variable" in out:
+        out.discard("condition.variable")
+        out.add("variable.condition")
+
+
+def _principals(doc: Any) -> list[str]:
+    """Every AWS principal named in the Principal / NotPrincipal elements of a resource-based policy."""
+    out = []
+    for st in _statements(doc):
+        for key in ("Principal", "NotPrincipal"):
+            value = st.get(key)
+            if value == "*":
+                out.append("*")
+            elif isinstance(value, dict):
+                out += [p for k, v in value.items() for p in _as_list(v) if isinstance(p, str)]
+    return out
+
+
+def _account_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else (arn if arn.isdigit() else None)
+
+
+def _scan_resource_policy(doc: Any, principal: str | None, trust: bool, out: set[str]) -> None:
+    named = _principals(doc)
+    sts_role = None
+    if principal and ":assumed-role/" in principal:
+        acct, rest = principal.split(":")[4], principal.split(":assumed-role/", 1)[1]
+        sts_role = f"arn:aws:iam::{acct}:role/{rest.split('/')[0]}"
+    names_caller = principal is not None and principal in named
+    names_account = any(p.isdigit() or p.endswith(":root") for p in named)
+    if trust:
+        out.add("trust-policy.required")
+        if any(st.get("Effect") == "Deny" for st in _statements(doc)):
+            out.add("trust-policy.explicit-deny")
+        if names_caller:
+            out.add("trust-policy.names-user")
+        if names_account:
+            out.add("trust-policy.account-principal")
+        if "sts:externalid" in json.dumps(_doc(doc)).lower():
+            out.add("trust-policy.external-id")
+        return
+    if names_caller:
+        out.add("resource-policy.names-caller")
+    if names_account:
+        out.add("resource-policy.account-principal")
+    if sts_role and (sts_role in named or names_caller):
+        out.add("resource-policy.role-vs-session")
+    if any("NotPrincipal" in st for st in _statements(doc)):
+        out.add("resource-policy.not-principal")
+    if "*" in named and principal is not None and (principal == "anonymous" or principal.endswith(".amazonaws.com")):
+        out.add("resource-policy.anonymous")
+
+
+def scan_case(case: dict) -> set[str]:
+    """Every feature a decision case (formats/decision-case.md) exercises, by its structure."""
+    out = {"decision.default-deny"}
+    request = case.get("request") if isinstance(case.get("request"), dict) else {}
+    principal = request.get("principal") if isinstance(request.get("principal"), str) else None
+    action = str(request.get("action", "")).lower()
+    trust = action.startswith("sts:assumerole") and ":role/" in str(request.get("resource", ""))
+    for doc in _as_list(case.get("identity_policies") or []):
+        scan_policy(doc, "identity", request, out)
+    if case.get("group_policies"):
+        out.add("identity.group-policies")
+        for doc in _as_list(case["group_policies"]):
+            scan_policy(doc, "identity", request, out)
+    single = (("permission_boundary", "boundary.caps-identity"), ("session_policy", "session.policy-caps"),
+              ("resource_policy", None))
+    for key, feature in single:
+        if case.get(key) is not None:
+            scan_policy(case[key], "other", request, out)
+            out.update({feature} if feature else set())
+    for key, feature in (("scps", "scp.filter"), ("rcps", "rcp.filter")):
+        levels = case.get(key) or []
+        if isinstance(levels, list) and levels:
+            out.add(feature)
+            if key == "scps" and len(levels) > 1:
+                out.add("scp.every-level")
+            for level in levels:
+                for doc in _as_list(level.get("policies", []) if isinstance(level, dict) else []):
+                    scan_policy(doc, "other", request, out)
+    if case.get("vpc_endpoint_policies"):
+        out.add("vpce.filter")
+        for doc in _as_list(case["vpc_endpoint_policies"]):
+            scan_policy(doc, "other", request, out)
+    if case.get("resource_policy") is not None:
+        _scan_resource_policy(case["resource_policy"], principal, trust, out)
+    resource_account = request.get("resource_account")
+    if principal and resource_account and _account_of(principal) not in (None, resource_account):
+        out.add("resource-policy.cross-account")
+    if principal and principal.endswith(":root"):
+        out.add("trust-policy.root-cannot-assume" if trust else "root.full-access")
+        if case.get("scps"):
+            out.add("scp.root-user")
+    if principal and ":federated-user/" in principal:
+        out.add("session.federated")
+    if principal and "/aws-service-role/" in principal and case.get("scps"):
+        out.add("scp.service-linked-role")
+    if trust and case.get("permission_boundary") is not None:
+        out.add("trust-policy.boundary")
+    return out
+
+
+_ERROR_FEATURES = {"EntityAlreadyExists": "iam.name-unique", "NoSuchEntity": "iam.no-such-entity",
+                   "DeleteConflict": "iam.delete-conflict", "MalformedPolicyDocument": "policy.malformed",
+                   "ExpiredToken": "sts.expiry", "InvalidClientTokenId": "auth.unknown-key",
+                   "SignatureDoesNotMatch": "auth.bad-signature"}
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+
+
+def _scan_step(step: dict, out: set[str]) -> None:
+    call, params = str(step.get("call", "")), step.get("params") if isinstance(step.get("params"), dict) else {}
+    op = call.split(":", 1)[-1]
+    who = step.get("as")
+    if isinstance(who, dict):
+        out.add("auth.bad-signature" if who.get("handle") else "auth.unknown-key")
+    for key in _DOC_PARAMS:
+        if key in params:
+            trust = key == "AssumeRolePolicyDocument"
+            scan_policy(params[key], "identity" if key == "PolicyDocument" else "other", None, out)
+            if trust:
+                _scan_resource_policy(params[key], None, True, out)
+            if call == "s3:PutBucketPolicy":
+                named = _principals(params[key])
+                if any(":user/" in p or ":role/" in p for p in named):
+                    out.add("resource-policy.names-caller")
+                if any(p.isdigit() or p.endswith(":root") for p in named):
+                    out.add("resource-policy.account-principal")
+    if "PermissionsBoundary" in params:
+        out.add("boundary.caps-identity")
+    if op == "AddUserToGroup":
+        out.add("identity.group-policies")
+    if op.startswith("Attach") and op.endswith("Policy"):
+        out.add("identity.managed-policy")
+    if op == "UpdateAccessKey" and params.get("Status") == "Inactive":
+        out.add("auth.inactive-key")
+    if op == "DeleteAccessKey":
+        out.add("auth.deleted-key")
+    if op == "CreateRole" and "MaxSessionDuration" in params:
+        out.add("iam.role-max-session")
+    if call == "sts:GetCallerIdentity":
+        out.add("sts.caller-identity")
+    if call == "sts:AssumeRole":
+        out.update({"trust-policy.required", "sts.session-identity"})
+        if "Policy" in params:
+            out.add("session.policy-caps")
+        if "DurationSeconds" in params:
+            out.add("sts.duration-bounds")
+        if "ExternalId" in params:
+            out.add("trust-policy.external-id")
+        if not _SESSION_NAME.fullmatch(str(params.get("RoleSessionName", ""))):
+            out.add("sts.session-name")
+        if who == "root":
+            out.add("trust-policy.root-cannot-assume")
+
+
+def scan_scenario(scenario: dict, outcomes: list[dict] | None = None) -> set[str]:
+    """Every feature a scenario (formats/scenario.md) exercises: its calls, their parameters and policies, and the
+    error codes in the model's outcomes (``outcomes``, one per step, when given)."""
+    out = {"decision.default-deny"}
+    steps = scenario.get("steps") if isinstance(scenario.get("steps"), list) else []
+    saved_sessions = set()
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        if "advance" in step:
+            out.add("sts.expiry")
+            continue
+        _scan_step(step, out)
+        if step.get("call") == "sts:AssumeRole" and step.get("save"):
+            saved_sessions.add(step["save"])
+        if isinstance(step.get("as"), str) and step["as"] in saved_sessions:
+            out.add("sts.session-permissions")
+        outcome = outcomes[index] if outcomes and index < len(outcomes) else None
+        code = outcome.get("error") if isinstance(outcome, dict) else None
+        if code in _ERROR_FEATURES:
+            out.add(_ERROR_FEATURES[code])
+        if code == "LimitExceeded" and step.get("call") == "iam:CreateAccessKey":
+            out.add("iam.access-key-quota")
+        if code == "ValidationError" and step.get("call") == "sts:AssumeRole":
+            out.add("sts.duration-bounds" if "DurationSeconds" in (step.get("params") or {}) else "sts.session-name")
+    return out
