@@ -1,0 +1,120 @@
+"""Policy documents as the IAM API takes them: JSON text, size quotas, parsing once, and principal IDs.
+
+Rules:
+- documents are JSON text; a scenario may give an object, which is sent as its JSON text (formats/scenario.md);
+- "IAM does not count white space when calculating the size of a policy"; quotas per entity (inline aggregate:
+  user 2,048, group 5,120, role 10,240; managed policy 6,144; role trust policy 2,048) are
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (iam-semantics §1.3);
+- an ARN naming a user or role in a ``Principal`` is stored as that entity's unique ID, and a ``Principal`` naming a
+  user or role that does not exist is refused: "Invalid principal in policy"
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html,
+  https://repost.aws/knowledge-center/iam-trust-policy-error).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from spec.errors import IamError
+from spec.identity.entities import Document
+from spec.identity.frozen import FrozenMap
+from spec.identity.ids import parse_iam_arn
+from spec.policy import Policy, PolicyKind, parse_policy
+
+USER_INLINE_QUOTA, GROUP_INLINE_QUOTA, ROLE_INLINE_QUOTA = 2048, 5120, 10240
+MANAGED_QUOTA, TRUST_QUOTA = 6144, 2048
+
+
+def as_text(value: Any) -> str:
+    """A policy parameter as the JSON text that is sent: an object or list is serialised, a string kept."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    raise IamError("ValidationError", "a policy document must be JSON text or a JSON object")
+
+
+def size(text: str) -> int:
+    """Rule *policy size*: the number of characters that are not white space."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def check_quota(total: int, quota: int, quota_name: str) -> None:
+    """``LimitExceeded`` (409) "Cannot exceed quota for <QuotaName>: <N>" (observed wire message, §6.3)."""
+    if total > quota:
+        raise IamError("LimitExceeded", f"Cannot exceed quota for {quota_name}: {quota}")
+
+
+@lru_cache(maxsize=4096)
+def parsed(text: str, kind: PolicyKind) -> Policy:
+    """The document parsed (and validated) once; ``MalformedPolicyDocument`` if IAM would refuse it."""
+    return parse_policy(text, kind)
+
+
+def _aws_principals(doc: Any) -> list[list]:
+    """Every ``AWS`` value list of every Principal/NotPrincipal of a parsed JSON document (mutable, in place)."""
+    found = []
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    for stmt in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(stmt, dict):
+            continue
+        for element in ("Principal", "NotPrincipal"):
+            value = stmt.get(element)
+            if isinstance(value, dict) and "AWS" in value:
+                if not isinstance(value["AWS"], list):
+                    value["AWS"] = [value["AWS"]]
+                found.append(value["AWS"])
+    return found
+
+
+def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "MalformedPolicyDocument") -> Document:
+    """Validate a resource-based document and remember the unique ID of each user or role its Principal names.
+
+    A user or role ARN in an account this model holds must name an existing entity, exactly (case and path),
+    else the document is refused with "Invalid principal in policy". Principals in accounts the model does not
+    hold are kept as written (iamspec decision: the model cannot know them)."""
+    from spec.identity.state import entity_by_arn
+
+    parsed(text, kind)
+    ids: dict[str, str] = {}
+    for values in _aws_principals(json.loads(text)):
+        for value in values:
+            arn = parse_iam_arn(value) if isinstance(value, str) else None
+            if arn is None or arn[1] not in ("user", "role") or arn[0] not in world.accounts:
+                continue
+            entity = entity_by_arn(world, value)
+            if entity is None:
+                raise IamError(error_code, f'Invalid principal in policy: "AWS":"{value}"')
+            ids[value] = getattr(entity, "user_id", None) or entity.role_id
+    return Document(text, FrozenMap(ids))
+
+
+def effective_text(world: Any, document: Document) -> str:
+    """The document as IAM now shows and evaluates it: a principal whose user or role was deleted (or deleted and
+    re-created, with a new unique ID) appears as the old unique ID, which names no one (iam-semantics §7.18)."""
+    from spec.identity.state import entity_by_arn
+
+    if not document.principal_ids:
+        return document.text
+    stale = {}
+    for arn, unique in document.principal_ids.items():
+        entity = entity_by_arn(world, arn)
+        current = None if entity is None else (getattr(entity, "user_id", None) or entity.role_id)
+        if current != unique:
+            stale[arn] = unique
+    if not stale:
+        return document.text
+    doc = json.loads(document.text)
+    for values in _aws_principals(doc):
+        values[:] = [stale.get(v, v) if isinstance(v, str) else v for v in values]
+    return json.dumps(doc)
+
+
+def as_object(text: str) -> Any:
+    """A stored document as boto3 returns it (decoded JSON); text that is not JSON is returned as is."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
