@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spec.layers import Evaluated, Layers, evaluate_layers
+from spec.layers import Evaluated, evaluate_layers
 from spec.policy import Policy
 from spec.principals import Caller, CallerKind, Grant, parse_caller
 from spec.request import Request
@@ -154,11 +154,10 @@ def _identity_path(caller: Caller, ev: Evaluated, note: str) -> tuple[str, tuple
     return ALLOW, (), "an identity-based Allow, within every limit" + suffix
 
 
-def authorize(request: Request, policies: PolicySet | Layers) -> Decision:
+def authorize(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` under ``policies``: Allow, ImplicitDeny or ExplicitDeny, the kinds that decided a
     denial (``by``) and the trace of every statement that applied."""
     caller = parse_caller(request.principal)
-    layers = policies if isinstance(policies, Layers) else Layers.of(policies)
-    ev = evaluate_layers(request, caller, layers, is_trust_request(request))
+    ev = evaluate_layers(request, caller, policies)
     decision, by, reason = decide(request, caller, ev)
     return Decision(decision, by, tuple(ev.trace), reason)

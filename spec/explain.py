@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spec.authorize import Decision, PolicySet, authorize
-from spec.layers import Layers
+from spec.layers import labelled
 from spec.principals import parse_caller
 from spec.request import Request
 from spec.statements import action_applies, why_not
@@ -30,14 +30,8 @@ class Explanation:
 def explain(request: Request, policies: PolicySet) -> Explanation:
     """The decision with a note on every statement whose Action (or NotAction) covers the requested action."""
     caller = parse_caller(request.principal)
-    layers = Layers.of(policies)
-    labelled = list(layers.identity) + list(layers.group)
-    labelled += [x for x in (layers.boundary, layers.session, layers.resource) if x is not None]
-    for levels in (layers.scps or ()) + (layers.rcps or ()):
-        labelled += list(levels)
-    labelled += list(layers.vpce or ())
     notes = []
-    for label, policy in labelled:
+    for _kind, label, policy in labelled(policies):
         for stmt in policy.statements:
             if action_applies(stmt, request.action):
                 verdict = why_not(stmt, request.action, request.resource, request.context, caller)

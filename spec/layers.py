@@ -22,35 +22,20 @@ if TYPE_CHECKING:
 Labelled = tuple[tuple[str, Policy], ...]
 
 
-@dataclass(frozen=True)
-class Layers:
-    """A PolicySet with a label per policy (``identity_policies[0]``, ``scps[1].policies[0]``) for traces."""
-
-    identity: Labelled = ()
-    group: Labelled = ()
-    boundary: tuple[str, Policy] | None = None
-    session: tuple[str, Policy] | None = None
-    resource: tuple[str, Policy] | None = None
-    scps: tuple[Labelled, ...] | None = None
-    rcps: tuple[Labelled, ...] | None = None
-    vpce: Labelled | None = None
-
-    @staticmethod
-    def of(ps: PolicySet) -> Layers:
-        def lab(name: str, pols: tuple[Policy, ...]) -> Labelled:
-            return tuple((f"{name}[{i}]", p) for i, p in enumerate(pols))
-
-        def org(name: str, levels: tuple[tuple[Policy, ...], ...] | None) -> tuple[Labelled, ...] | None:
-            if levels is None:
-                return None
-            return tuple(lab(f"{name}[{i}].policies", lvl) for i, lvl in enumerate(levels))
-
-        return Layers(lab("identity_policies", ps.identity), lab("group_policies", ps.group),
-                      ("permission_boundary", ps.boundary) if ps.boundary else None,
-                      ("session_policy", ps.session) if ps.session else None,
-                      ("resource_policy", ps.resource) if ps.resource else None,
-                      org("scps", ps.scps), org("rcps", ps.rcps),
-                      None if ps.vpce is None else lab("vpc_endpoint_policies", ps.vpce))
+def labelled(ps: PolicySet) -> list[tuple[str, str, Policy]]:
+    """Every policy of the set as ``(kind, label, policy)``, labels as in formats/decision-case.md
+    (``identity_policies[0]``, ``scps[1].policies[0]``); for explanations."""
+    out = [("identity", f"identity_policies[{i}]", p) for i, p in enumerate(ps.identity)]
+    out += [("identity", f"group_policies[{i}]", p) for i, p in enumerate(ps.group)]
+    for kind, label, p in (("boundary", "permission_boundary", ps.boundary), ("session", "session_policy", ps.session),
+                           ("resource", "resource_policy", ps.resource)):
+        if p is not None:
+            out.append((kind, label, p))
+    for kind, levels in (("scp", ps.scps), ("rcp", ps.rcps)):
+        for i, level in enumerate(levels or ()):
+            out += [(kind, f"{kind}s[{i}].policies[{j}]", p) for j, p in enumerate(level)]
+    out += [("vpce", f"vpc_endpoint_policies[{i}]", p) for i, p in enumerate(ps.vpce or ())]
+    return out
 
 
 @dataclass
@@ -86,12 +71,14 @@ class _Walk:
         self.request, self.caller, self.ev, self.entry = request, caller, ev, TraceEntry
         self.denied: list[str] = []
 
-    def layer(self, kind: str, labelled: Labelled) -> tuple[bool, Grant]:
-        """(some Allow applies, the strongest grant among the applicable Allows); records Denies."""
+    def layer(self, kind: str, label: str, policies: tuple[Policy, ...], single: bool = False) -> tuple[bool, Grant]:
+        """(some Allow applies, the strongest grant among the applicable Allows); records Denies. ``label`` names
+        the policies in the trace (``label[i]``, or ``label`` alone for a ``single`` policy)."""
         allowed, grant, r = False, Grant.NONE, self.request
-        for label, policy in labelled:
+        for i, policy in enumerate(policies):
             for stmt, g in applying(policy, r.action, r.resource, r.context, self.caller):
-                self.ev.trace.append(self.entry(kind, label, stmt.index, stmt.sid, stmt.effect,
+                self.ev.trace.append(self.entry(kind, label if single else f"{label}[{i}]", stmt.index, stmt.sid,
+                                                stmt.effect,
                                                 "applies" if g is Grant.DIRECT else f"applies ({g.name.lower()})"))
                 if stmt.allows:
                     allowed, grant = True, max(grant, g)
@@ -99,15 +86,15 @@ class _Walk:
                     self.denied.append(kind)
         return allowed, grant
 
-    def levels(self, kind: str, levels: tuple[Labelled, ...] | None) -> bool:
+    def levels(self, kind: str, levels: tuple[tuple[Policy, ...], ...] | None) -> bool:
         """Rule *every level*: an Allow is needed at every level from the root to the account; a level with no
         policies allows nothing."""
         if levels is None:
             return True
-        return all([self.layer(kind, lvl)[0] for lvl in levels])
+        return all([self.layer(kind, f"{kind}s[{i}].policies", lvl)[0] for i, lvl in enumerate(levels)])
 
 
-def evaluate_layers(request: Request, caller: Caller, layers: Layers, trust: bool) -> Evaluated:
+def evaluate_layers(request: Request, caller: Caller, ps: PolicySet) -> Evaluated:
     """Evaluate every layer that applies to this caller (iam-semantics §4.1-4.5)."""
     principal_account = caller.account
     ev = Evaluated(cross_account=bool(request.resource_account and principal_account
@@ -116,21 +103,22 @@ def evaluate_layers(request: Request, caller: Caller, layers: Layers, trust: boo
     exempt = outside_organization_policies(caller)
     iam_principal = caller.kind not in (CallerKind.SERVICE, CallerKind.ANONYMOUS)
     if not exempt and iam_principal:
-        ev.scps_allow = walk.levels("scp", layers.scps)
+        ev.scps_allow = walk.levels("scp", ps.scps)
     if not exempt:
-        ev.rcps_allow = walk.levels("rcp", layers.rcps)
-    if layers.vpce is not None:
-        ev.vpce_allow = all([walk.layer("vpce", ((lab, p),))[0] for lab, p in layers.vpce])
-    if layers.resource is not None and caller.kind is not CallerKind.UNSPECIFIED:
-        _, ev.grant = walk.layer("resource", (layers.resource,))
+        ev.rcps_allow = walk.levels("rcp", ps.rcps)
+    if ps.vpce is not None:
+        ev.vpce_allow = all([walk.layer("vpce", f"vpc_endpoint_policies[{i}]", (p,), True)[0]
+                             for i, p in enumerate(ps.vpce)])
+    if ps.resource is not None and caller.kind is not CallerKind.UNSPECIFIED:
+        _, ev.grant = walk.layer("resource", "resource_policy", (ps.resource,), True)
     if iam_principal and caller.kind is not CallerKind.ROOT:
-        ident, _ = walk.layer("identity", layers.identity)
-        grp, _ = walk.layer("identity", layers.group)
+        ident = walk.layer("identity", "identity_policies", ps.identity)[0] if ps.identity else False
+        grp = walk.layer("identity", "group_policies", ps.group)[0] if ps.group else False
         ev.identity_allows = ident or grp
-        if layers.boundary is not None:
-            ev.boundary_allows = walk.layer("boundary", (layers.boundary,))[0]
-        if layers.session is not None:
+        if ps.boundary is not None:
+            ev.boundary_allows = walk.layer("boundary", "permission_boundary", (ps.boundary,), True)[0]
+        if ps.session is not None:
             ev.has_session = True
-            ev.session_allows = walk.layer("session", (layers.session,))[0]
+            ev.session_allows = walk.layer("session", "session_policy", (ps.session,), True)[0]
     ev.denied_by = tuple(walk.denied)
     return ev

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from spec.errors import malformed
@@ -46,6 +47,7 @@ class Caller:
         return self.kind in (CallerKind.ROLE, CallerKind.SESSION, CallerKind.FEDERATED)
 
 
+@lru_cache(maxsize=4096)
 def parse_caller(principal: str | None) -> Caller:
     """Read the request's principal string (formats/decision-case.md) into a ``Caller``.
 
