@@ -1,0 +1,59 @@
+"""A per-call time limit for in-process targets, so that one hung evaluation cannot stop a run.
+
+In the main thread (the usual case: the CLI, a pytest worker) the limit is a ``SIGALRM`` interval timer, which also
+interrupts long regular-expression matches; elsewhere the call runs in a daemon thread that is abandoned when it
+overruns (it cannot be killed, but the run goes on).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class CallTimeout(Exception):
+    """The call did not finish within its time limit."""
+
+
+def _raise_timeout(signum: int, frame: Any) -> None:
+    raise CallTimeout()
+
+
+def call_with_timeout(fn: Callable[[], T], seconds: float) -> T:
+    """``fn()``, or :class:`CallTimeout` if it takes longer than ``seconds``; other exceptions pass through."""
+    if seconds is None or seconds <= 0:
+        return fn()
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        previous_timer = signal.getitimer(signal.ITIMER_REAL)
+        if previous_timer[0] == 0:  # nobody else is using the interval timer
+            previous = signal.signal(signal.SIGALRM, _raise_timeout)
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                return fn()
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+    return _in_thread(fn, seconds)
+
+
+def _in_thread(fn: Callable[[], T], seconds: float) -> T:
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="iamspec-guarded-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise CallTimeout()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
