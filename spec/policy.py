@@ -69,9 +69,12 @@ class Statement:
     not_resource: bool
     conditions: tuple[Clause, ...]
     action_match: Callable[[str], bool] = field(default=_never, compare=False, repr=False)
+    any_resource: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "action_match", compile_action_set(self.actions))
+        object.__setattr__(self, "any_resource", self.resources is None or (
+            not self.not_resource and any(t.raw == "*" for t in self.resources)))
 
     @property
     def allows(self) -> bool:

@@ -80,10 +80,13 @@ def applying(policy: Policy, action: str, resource: str, context: Mapping, calle
              ) -> list[tuple[Statement, Grant]]:
     """Every statement of ``policy`` that applies to the request, with how it names the caller."""
     out = []
-    for stmt in candidates(policy, action):
-        if not action_applies(stmt, action) or not resource_applies(stmt, resource, context):
+    key = action.lower()
+    for stmt in candidates(policy, key):
+        if not stmt.action_match(key) if not stmt.not_action else stmt.action_match(key):
             continue
-        grant = principal_grant(stmt, caller)
+        if not stmt.any_resource and not resource_applies(stmt, resource, context):
+            continue
+        grant = principal_grant(stmt, caller) if stmt.principal or stmt.not_principal else Grant.DIRECT
         if grant is Grant.NONE:
             continue
         if stmt.conditions and not conditions_hold(stmt.conditions, context):
