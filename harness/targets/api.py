@@ -31,7 +31,7 @@ class Backend(Protocol):
 
     def root_credentials(self, account: str) -> Creds: ...
 
-    def client(self, service: str, creds: Creds, as_root: bool, account: str) -> Any: ...
+    def client(self, service: str, creds: Creds | None, as_root: bool, account: str) -> Any: ...
 
     def enforcement(self, as_root: bool) -> AbstractContextManager: ...
 
@@ -71,14 +71,25 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _credentials_in(result: dict) -> Creds | None:
-    """The credentials a call returned (``CreateAccessKey``'s ``AccessKey``, STS's ``Credentials``)."""
-    for key in ("AccessKey", "Credentials"):
-        found = result.get(key)
-        if isinstance(found, dict) and found.get("AccessKeyId"):
-            creds = {k: str(found[k]) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken") if found.get(k)}
-            return creds
-    return None
+CREDENTIAL_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+
+
+def saved_record(result: dict) -> dict:
+    """What ``save`` keeps of a response: its fields, and those of its nested objects one level down (so
+    ``CreateAccessKey``'s ``AccessKey.AccessKeyId`` is also ``AccessKeyId``), as the model's executor keeps them."""
+    record = dict(result)
+    for value in result.values():
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                record.setdefault(key, inner)
+    return record
+
+
+def _credentials_in(record: dict | None) -> Creds | None:
+    """The credentials a saved response holds (``CreateAccessKey``, ``AssumeRole``, ...), or ``None``."""
+    if not record or not record.get("AccessKeyId"):
+        return None
+    return {k: str(record[k]) for k in CREDENTIAL_FIELDS if record.get(k)}
 
 
 def _lookup(path: list[str], value: Any) -> Any:
@@ -97,22 +108,20 @@ class ScenarioRun:
         self.backend = backend
         self.scenario = scenario
         self.account = str(scenario.get("account") or "123456789012")
-        self.saved: dict[str, dict[str, Any]] = {}
+        self.saved: dict[str, dict[str, Any]] = {}  # handle -> saved_record of the response
 
     # -- references -----------------------------------------------------------------------------------------------
     def saved_field(self, ref: str) -> Any:
         handle, _, field = ref.partition(".")
-        if handle not in self.saved:
-            raise StepFailed({"unsupported": f"$saved {ref!r}: handle {handle!r} was never saved (its step failed or is missing)"})
-        entry = self.saved[handle]
-        if not field:
-            return entry["creds"]
-        if field in entry["creds"]:
-            return entry["creds"][field]
+        if handle not in self.saved or not field:
+            raise StepFailed({"unsupported": f"$saved {ref!r}: no step saved the handle {handle!r}"})
+        record = self.saved[handle]
+        if field in record:
+            return record[field]
         try:
-            return _lookup(field.split("."), entry["result"])
+            return _lookup(field.split("."), record)
         except KeyError:
-            raise StepFailed({"unsupported": f"$saved {ref!r}: the saved result has no field {field!r}"}) from None
+            raise StepFailed({"unsupported": f"$saved {ref!r}: the saved response has no field {field!r}"}) from None
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
@@ -123,31 +132,31 @@ class ScenarioRun:
             return [self.resolve(v) for v in value]
         return value
 
-    def credentials(self, who: Any) -> tuple[Creds, bool]:
-        """(credentials, is_root) for a step's ``as``."""
-        if who is None or who == "root":
-            return self.backend.root_credentials(self.account), True
-        if isinstance(who, str):
-            if who not in self.saved:
-                raise StepFailed({"unsupported": f"credentials {who!r} were never saved (their step failed or is missing)"})
-            return dict(self.saved[who]["creds"]), False
+    def credentials(self, who: Any) -> tuple[Creds | None, str | None]:
+        """(credentials or ``None`` for an unsigned request, the account whose root calls or ``None``) for ``as``.
+
+        ``"root"`` is the root of the scenario's account, ``"root@ACCOUNT"`` that of another account (the model's
+        extension for cross-account set-up); a handle whose step failed, or ``null``, sends no credentials at all.
+        """
+        if who == "root":
+            return self.backend.root_credentials(self.account), self.account
+        if isinstance(who, str) and who.startswith("root@"):
+            account = who[len("root@"):]
+            return self.backend.root_credentials(account), account
+        if who is None or isinstance(who, str):
+            return (_credentials_in(self.saved.get(who)) if who is not None else None), None
         if isinstance(who, dict):
             base: Creds = {}
             if "handle" in who:
-                handle = who["handle"]
-                if handle == "root":
-                    base = dict(self.backend.root_credentials(self.account))
-                elif handle in self.saved:
-                    base = dict(self.saved[handle]["creds"])
+                base = dict(_credentials_in(self.saved.get(who["handle"])) or {})
+            for key, value in who.items():
+                if key == "handle":
+                    continue
+                if value is None:
+                    base.pop(key, None)
                 else:
-                    raise StepFailed({"unsupported": f"credentials {handle!r} were never saved"})
-            for key in ("AccessKeyId", "SecretAccessKey", "SessionToken"):
-                if key in who:
-                    if who[key] is None:
-                        base.pop(key, None)
-                    else:
-                        base[key] = str(self.resolve(who[key]))
-            return base, False
+                    base[key] = str(self.resolve(value))
+            return base, None
         raise StepFailed({"unsupported": f"'as' must be \"root\", a handle or an object, not {who!r}"})
 
     # -- one step -------------------------------------------------------------------------------------------------
@@ -170,8 +179,9 @@ class ScenarioRun:
         if not isinstance(call, str) or ":" not in call:
             return {"unsupported": f"'call' must be 'service:Operation', not {call!r}"}
         service, operation = call.split(":", 1)
-        creds, as_root = self.credentials(step.get("as", "root"))
-        client = self.backend.client(service.lower(), creds, as_root, self.account)
+        creds, root_account = self.credentials(step.get("as"))
+        as_root = root_account is not None
+        client = self.backend.client(service.lower(), creds, as_root, root_account or self.account)
         if operation not in client.meta.service_model.operation_names:
             return {"unsupported": f"boto3's {service} client has no operation {operation!r}"}
         import botocore
@@ -180,11 +190,8 @@ class ScenarioRun:
         params = self.params_for(client, operation, step.get("params"))
         with self.backend.enforcement(as_root):
             outcome = self.send(method, params)
-        if "save" in step and outcome.get("ok"):
-            result = outcome.get("result") or {}
-            found = _credentials_in(result)
-            if found is not None:
-                self.saved[str(step["save"])] = {"creds": found, "result": result}
+        if isinstance(step.get("save"), str) and outcome.get("ok"):
+            self.saved[step["save"]] = saved_record(outcome.get("result") or {})
         return outcome
 
     def send(self, method: Any, params: dict) -> dict:

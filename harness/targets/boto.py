@@ -40,8 +40,12 @@ class ClientFactory:
         self._config: Any = None
         self._cache: dict[tuple, Any] = {}
 
-    def client(self, service: str, creds: Creds, as_root: bool, account: str) -> Any:
-        key = (service, creds.get("AccessKeyId"), creds.get("SecretAccessKey"), creds.get("SessionToken"), as_root, account)
+    def client(self, service: str, creds: Creds | None, as_root: bool, account: str) -> Any:
+        """A client signing with ``creds``, or sending unsigned (anonymous) requests when ``creds`` is ``None``."""
+        if creds is None:
+            key: tuple = (service, "unsigned")
+        else:
+            key = (service, creds.get("AccessKeyId"), creds.get("SecretAccessKey"), creds.get("SessionToken"), as_root, account)
         found = self._cache.get(key)
         if found is not None:
             return found
@@ -50,6 +54,13 @@ class ClientFactory:
             direct = self.endpoint_url is None or safety.is_loopback_host(urlsplit(self.endpoint_url).hostname or "")
             # Loopback (and in-process) traffic never goes through an HTTP(S)_PROXY from the environment.
             self._config = safety.client_config(self.timeout, **({"proxies": {}} if direct else {}))
+        config = self._config
+        if creds is None:
+            from botocore import UNSIGNED
+            from botocore.config import Config
+
+            config = config.merge(Config(signature_version=UNSIGNED))
+            creds = {}
         made = safety.client(
             service,
             session=self._session,
@@ -57,7 +68,7 @@ class ClientFactory:
             access_key_id=creds.get("AccessKeyId") or "",
             secret_access_key=creds.get("SecretAccessKey") or "",
             session_token=creds.get("SessionToken"),
-            config=self._config,
+            config=config,
             allow_remote=self.allow_remote,
         )
         if as_root and self.root_headers is not None:

@@ -60,7 +60,7 @@ class _EndpointBackend:
             "SecretAccessKey": os.environ.get("IAMSPEC_ROOT_SECRET_ACCESS_KEY") or "test",
         }
 
-    def client(self, service: str, creds: api.Creds, as_root: bool, account: str) -> Any:
+    def client(self, service: str, creds: api.Creds | None, as_root: bool, account: str) -> Any:
         return self._clients.client(service, creds, as_root, account)
 
     @contextlib.contextmanager

@@ -35,7 +35,7 @@ class _ServerBackend:
     def root_credentials(self, account: str) -> api.Creds:
         return {"AccessKeyId": ROOT_ACCESS_KEY_ID, "SecretAccessKey": ROOT_SECRET}
 
-    def client(self, service: str, creds: api.Creds, as_root: bool, account: str) -> Any:
+    def client(self, service: str, creds: api.Creds | None, as_root: bool, account: str) -> Any:
         return self._clients.client(service, creds, as_root, account)
 
     @contextlib.contextmanager
