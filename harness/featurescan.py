@@ -163,7 +163,7 @@ def _scan_resource_policy(doc: Any, principal: str | None, trust: bool, out: set
     if principal and ":assumed-role/" in principal:
         acct, rest = principal.split(":")[4], principal.split(":assumed-role/", 1)[1]
         sts_role = f"arn:aws:iam::{acct}:role/{rest.split('/')[0]}"
-    names_caller = principal is not None and principal in named
+    names_caller = principal in named if principal is not None else any(":user/" in p for p in named)
     names_account = any(p.isdigit() or p.endswith(":root") for p in named)
     if trust:
         out.add("trust-policy.required")

@@ -1,0 +1,156 @@
+"""Hypothesis strategies for decision cases (formats/decision-case.md), one strategy per feature.
+
+``case_for(feature)`` draws a swarm of toggles (a random subset of the evaluator-level features, always with
+``feature``), a caller of the kind the toggles need, a real action with a resource ARN of the right shape, a request
+context, and every policy layer the toggles ask for, each drawn against that request so that the decision is not
+trivially a default deny. The case is tagged with ``feature`` and its id starts with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from harness.features import EVAL, FEATURES
+from harness.generate.conditions import Aim, context
+from harness.generate.corpus import ACCT, OTHER_ACCT, actions, actions_by_service, resource_for
+from harness.generate.policies import V12, malformed, policy, statement
+
+CASE_FEATURES: tuple[str, ...] = tuple(f.id for f in FEATURES if EVAL in f.levels)
+USER = f"arn:aws:iam::{ACCT}:user/alice"
+ROLE = f"arn:aws:iam::{ACCT}:role/app"
+SESSION = f"arn:aws:sts::{ACCT}:assumed-role/app/build-42"
+FEDERATED = f"arn:aws:sts::{ACCT}:federated-user/carol"
+ROOT = f"arn:aws:iam::{ACCT}:root"
+SLR = f"arn:aws:iam::{ACCT}:role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk"
+TARGET_ROLE = f"arn:aws:iam::{ACCT}:role/deployer"
+NAMES = {"BucketName": "examplebucket", "ObjectName": "home/alice/report.txt", "TableName": "Orders",
+         "QueueName": "jobs", "TopicName": "alerts", "FunctionName": "resize", "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+         "UserNameWithPath": "alice", "RoleNameWithPath": "app", "GroupNameWithPath": "devs", "SecretId": "db-pass-AbCdEf",
+         "InstanceId": "i-0abcd1234efgh5678", "LogGroupName": "app-logs", "PolicyNameWithPath": "ReadOnly"}
+_FOCUS_SERVICES = ("s3", "s3", "s3", "dynamodb", "sqs", "iam", "ec2", "kms", "lambda", "sns", "secretsmanager")
+_TRUST = {"trust-policy.required", "trust-policy.explicit-deny", "trust-policy.names-user", "trust-policy.boundary",
+          "trust-policy.account-principal", "trust-policy.external-id", "trust-policy.root-cannot-assume"}
+_RESOURCE_POLICY = {"resource-policy.names-caller", "resource-policy.account-principal", "resource-policy.cross-account",
+                    "resource-policy.role-vs-session", "resource-policy.not-principal", "resource-policy.anonymous"}
+
+
+def _caller(draw: st.DrawFn, toggles: frozenset[str]) -> str | None:
+    if "trust-policy.root-cannot-assume" in toggles or "root.full-access" in toggles or "scp.root-user" in toggles:
+        return ROOT
+    if "scp.service-linked-role" in toggles:
+        return SLR
+    if "session.federated" in toggles:
+        return FEDERATED
+    if "resource-policy.anonymous" in toggles:
+        return draw(st.sampled_from(["anonymous", "lambda.amazonaws.com"]))
+    if toggles & {"session.policy-caps", "resource-policy.role-vs-session"}:
+        return SESSION
+    if toggles & _TRUST:
+        return USER
+    return draw(st.sampled_from([USER, USER, USER, SESSION, None]))
+
+
+def _base_context(draw: st.DrawFn, principal: str | None, toggles: frozenset[str]) -> dict[str, Any]:
+    ctx: dict[str, Any] = {}
+    if principal == USER and (draw(st.booleans()) or toggles & {"variable.resource", "variable.condition"}):
+        ctx["aws:username"] = "alice"
+    if principal not in (None, "anonymous", "lambda.amazonaws.com") and draw(st.booleans()):
+        ctx["aws:PrincipalArn"] = ROLE if principal == SESSION else principal
+    if "trust-policy.external-id" in toggles and draw(st.integers(0, 2)) > 0:
+        ctx["sts:ExternalId"] = draw(st.sampled_from(["Unique-1234", "unique-1234"]))
+    return ctx
+
+
+def _principal_element(draw: st.DrawFn, principal: str | None, toggles: frozenset[str]) -> Any:
+    """A Principal element: the caller itself, its role, its account, everyone, or someone else."""
+    choices: list[Any] = [{"AWS": ACCT}, {"AWS": ROOT}, {"AWS": f"arn:aws:iam::{ACCT}:user/bob"}]
+    if principal and principal.startswith("arn:"):
+        choices += [{"AWS": principal}, {"AWS": principal}]
+    if principal == SESSION:
+        choices.append({"AWS": ROLE})
+    if "resource-policy.anonymous" in toggles or draw(st.integers(0, 5)) == 0:
+        choices += ["*", {"AWS": "*"}, {"Service": "lambda.amazonaws.com"}]
+    if "resource-policy.cross-account" in toggles:
+        choices.append({"AWS": f"arn:aws:iam::{OTHER_ACCT}:root"})
+    return draw(st.sampled_from(choices))
+
+
+@st.composite
+def _resource_policy(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], trust: bool) -> dict:
+    stmts = []
+    for _ in range(draw(st.integers(1, 2))):
+        p = _principal_element(draw, aim.principal, toggles)
+        s = draw(statement(aim, toggles, principal=p, resource=not trust))
+        if "resource-policy.not-principal" in toggles and not trust and draw(st.booleans()):
+            s["Effect"], s["NotPrincipal"] = "Deny", s.pop("Principal")
+        if trust and "trust-policy.external-id" in toggles and draw(st.booleans()):
+            s["Condition"] = {"StringEquals": {"sts:ExternalId": "Unique-1234"}}
+        stmts.append(s)
+    if trust and "trust-policy.explicit-deny" in toggles and not any(s["Effect"] == "Deny" for s in stmts):
+        stmts.append({"Effect": "Deny", "Principal": _principal_element(draw, aim.principal, toggles),
+                      "Action": "sts:AssumeRole"})
+    return {"Version": V12, "Statement": stmts}
+
+
+@st.composite
+def _org(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], every_level: bool) -> list[dict]:
+    full = {"Version": V12, "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    levels = []
+    for name in ["r-root", "ou-abcd-11111111", ACCT][: draw(st.integers(2 if every_level else 1, 3))]:
+        pols = [full] if draw(st.booleans()) else []
+        pols += draw(st.lists(policy(aim, toggles, max_statements=2), max_size=1 if pols else 2))
+        levels.append({"level": name, "policies": pols})
+    return levels
+
+
+@st.composite
+def case_for(draw: st.DrawFn, feature: str) -> dict:
+    """A decision case generated for ``feature`` (swarm: some other features toggled on too)."""
+    toggles = frozenset(draw(st.sets(st.sampled_from(CASE_FEATURES), max_size=6)) | {feature})
+    principal = _caller(draw, toggles)
+    trust = bool(toggles & _TRUST)
+    if trust:
+        action_name, resource = "sts:AssumeRole", TARGET_ROLE
+    else:
+        pool = actions_by_service()[draw(st.sampled_from(_FOCUS_SERVICES))]
+        act = draw(st.sampled_from(pool)) if draw(st.integers(0, 9)) else draw(st.sampled_from(actions()))
+        if act.name.startswith("sts:AssumeRole"):
+            act = pool[0]
+        action_name, resource = act.name, resource_for(act, draw(st.integers(0, 3)), NAMES)
+    ctx, types = draw(context(_base_context(draw, principal, toggles), toggles))
+    aim = Aim(action_name, resource, principal, ctx, types)
+    case: dict[str, Any] = {"id": "", "identity_policies": [], "group_policies": [], "permission_boundary": None,
+                            "scps": None, "rcps": None, "resource_policy": None, "session_policy": None,
+                            "vpc_endpoint_policies": None}
+    n_identity = draw(st.integers(0 if toggles & (_RESOURCE_POLICY | _TRUST) else 1, 2))
+    case["identity_policies"] = draw(st.lists(policy(aim, toggles), min_size=n_identity, max_size=n_identity))
+    if "identity.group-policies" in toggles:
+        case["group_policies"] = draw(st.lists(policy(aim, toggles), min_size=1, max_size=2))
+    if toggles & {"boundary.caps-identity", "trust-policy.boundary", "resource-policy.role-vs-session"}:
+        case["permission_boundary"] = draw(policy(aim, toggles, max_statements=2))
+    if principal in (SESSION, FEDERATED) and (toggles & {"session.policy-caps", "resource-policy.role-vs-session"}
+                                              or draw(st.integers(0, 3)) == 0):
+        case["session_policy"] = draw(policy(aim, toggles, max_statements=2))
+    if trust or toggles & _RESOURCE_POLICY or draw(st.integers(0, 5)) == 0:
+        case["resource_policy"] = draw(_resource_policy(aim, toggles, trust))
+    if toggles & {"scp.filter", "scp.every-level", "scp.root-user", "scp.service-linked-role"}:
+        case["scps"] = draw(_org(aim, toggles, "scp.every-level" in toggles))
+    if "rcp.filter" in toggles:
+        case["rcps"] = draw(_org(aim, toggles, False))
+    if "vpce.filter" in toggles:
+        case["vpc_endpoint_policies"] = draw(st.lists(policy(aim, toggles, max_statements=2), min_size=1, max_size=2))
+    if "policy.malformed" in toggles:
+        layer = "identity_policies" if case["identity_policies"] else "group_policies"
+        if case[layer]:
+            case[layer][0] = draw(malformed(case[layer][0]))
+    cross = "resource-policy.cross-account" in toggles and principal not in (None, "anonymous", "lambda.amazonaws.com")
+    case["request"] = {"principal": principal, "action": action_name, "resource": resource,
+                       "resource_account": OTHER_ACCT if cross else None, "context": ctx, "context_types": types}
+    case["tags"] = [feature]
+    digest = hashlib.sha256(json.dumps(case, sort_keys=True).encode()).hexdigest()[:10]
+    case["id"] = f"{feature}/{digest}"
+    return case
