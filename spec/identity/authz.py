@@ -23,7 +23,7 @@ from spec.identity.documents import parsed
 from spec.identity.entities import Account
 from spec.identity.managed import aws_managed_policy, is_aws_managed
 from spec.identity.state import World, role_by_id, user_by_id
-from spec.policy import Policy, PolicyKind
+from spec.policy import Policy, PolicyKind, index_by_service
 from spec.request import make_request
 
 
@@ -42,7 +42,7 @@ class Check:
 def managed_text(world: World, account_id: str, arn: str) -> str | None:
     """The default version of a managed policy (customer managed in ``account_id``, or AWS managed)."""
     if is_aws_managed(arn):
-        policy = aws_managed_policy(arn)
+        policy = world.aws_policies.get(arn) or aws_managed_policy(arn)
         return None if policy is None else policy.document()
     account = world.accounts.get(account_id)
     policy = None if account is None else account.policies.get(arn.rsplit("/", 1)[-1].lower())
@@ -77,7 +77,8 @@ def session_policy(texts: tuple[str, ...]) -> Policy | None:
     policies = [parsed(t, PolicyKind.SESSION) for t in texts]
     if len(policies) == 1:
         return policies[0]
-    return replace(policies[0], statements=tuple(s for p in policies for s in p.statements))
+    statements = tuple(replace(s, index=i) for i, s in enumerate(s for p in policies for s in p.statements))
+    return Policy(policies[0].version, statements, PolicyKind.SESSION, None, *index_by_service(statements))
 
 
 def policy_set(world: World, who: Identity, resource_policy: Policy | None = None) -> PolicySet:
@@ -111,7 +112,7 @@ def policy_set(world: World, who: Identity, resource_policy: Policy | None = Non
 def decide(world: World, who: Identity, check: Check) -> Decision:
     """The decision of the policy model on this check, with the context AWS would send."""
     ctx, types = principal_context(world, who)
-    ctx.update({k: v for k, v in check.context.items()})
+    ctx.update({k: list(v) if isinstance(v, tuple) else v for k, v in check.context.items()})
     request = make_request(check.action, check.resource, who.arn, check.resource_account, ctx, types)
     return authorize(request, policy_set(world, who, check.resource_policy))
 

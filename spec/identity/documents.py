@@ -82,6 +82,10 @@ def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "Malforme
     for values in _aws_principals(json.loads(text)):
         for value in values:
             arn = parse_iam_arn(value) if isinstance(value, str) else None
+            if arn is not None and arn[1] == "group":
+                # "You cannot identify a user group as a Principal in a policy"
+                # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html)
+                raise IamError(error_code, f'Invalid principal in policy: "AWS":"{value}"')
             if arn is None or arn[1] not in ("user", "role") or arn[0] not in world.accounts:
                 continue
             entity = entity_by_arn(world, value)
@@ -91,9 +95,11 @@ def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "Malforme
     return Document(text, FrozenMap(ids))
 
 
-def effective_text(world: Any, document: Document) -> str:
-    """The document as IAM now shows and evaluates it: a principal whose user or role was deleted (or deleted and
-    re-created, with a new unique ID) appears as the old unique ID, which names no one (iam-semantics §7.18)."""
+def effective_text(world: Any, document: Document, display: bool = False) -> str:
+    """The document as IAM now evaluates it (or, ``display=True``, shows it): a principal whose user or role was
+    deleted (or deleted and re-created, with a new unique ID) is shown as the old unique ID, which names no one
+    (iam-semantics §7.18). For evaluation it becomes an ARN that no caller can have (a name with a space,
+    ``.../deleted AIDA...``), so that the document stays one the policy grammar accepts."""
     from spec.identity.state import entity_by_arn
 
     if not document.principal_ids:
@@ -103,7 +109,7 @@ def effective_text(world: Any, document: Document) -> str:
         entity = entity_by_arn(world, arn)
         current = None if entity is None else (getattr(entity, "user_id", None) or entity.role_id)
         if current != unique:
-            stale[arn] = unique
+            stale[arn] = unique if display else f"{arn.rsplit('/', 1)[0]}/deleted {unique}"
     if not stale:
         return document.text
     doc = json.loads(document.text)

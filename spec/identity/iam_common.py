@@ -63,7 +63,7 @@ def managed_policy(world: World, account_id: str, arn: str) -> ManagedPolicy:
     account (a customer managed policy of another account cannot be used, iamspec decision: "not attachable")."""
     check_policy_arn(arn)
     if is_aws_managed(arn):
-        policy = aws_managed_policy(arn)
+        policy = world.aws_policies.get(arn) or aws_managed_policy(arn)
         if policy is None:
             raise IamError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
         return policy
@@ -92,7 +92,7 @@ def role_json(world: World, role: Role) -> dict:
     from spec.identity.documents import as_object, effective_text
 
     out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-           "CreateDate": iso(role.created), "AssumeRolePolicyDocument": as_object(effective_text(world, role.trust)),
+           "CreateDate": iso(role.created), "AssumeRolePolicyDocument": as_object(effective_text(world, role.trust, display=True)),
            "MaxSessionDuration": role.max_session, **boundary_json(role.boundary), **tags_json(role.tags)}
     if role.description is not None:
         out["Description"] = role.description

@@ -115,7 +115,7 @@ def get_bucket_policy(call: Call):
         raise IamError("MethodNotAllowed", "The specified method is not allowed against this resource.")
     if bucket.policy is None:
         raise IamError("NoSuchBucketPolicy", "The bucket policy does not exist")
-    return call.world, {"Policy": effective_text(call.world, bucket.policy)}
+    return call.world, {"Policy": effective_text(call.world, bucket.policy, display=True)}
 
 
 @operation("s3:PutObject", {**BUCKET, "Key": KEY, "Body": Field("body")}, _bucket_check("s3:PutObject", True))

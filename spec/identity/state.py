@@ -35,6 +35,7 @@ class World:
     sessions: FrozenMap[str, Session] = EMPTY  # access key ID -> session
     buckets: FrozenMap[str, Bucket] = EMPTY
     org: Organization | None = None
+    aws_policies: FrozenMap[str, ManagedPolicy] = EMPTY  # AWS managed policies imported with an account, by ARN
 
     def account(self, account_id: str) -> Account:
         try:
