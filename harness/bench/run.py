@@ -1,0 +1,93 @@
+"""``iamspec bench``: every section in one run, written to ``bench.json``, ``bench.md`` and ``bench-scaling.png``."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from harness.bench import evaluator, machine, report, scaling, workloads
+from harness.bench.optional import compare_section, conformance_section, proofs_section
+
+SECTIONS = ("evaluator", "scaling", "compare", "proofs", "conformance")
+FULL_CASES, QUICK_CASES = 1000, 150
+RUNS = 3
+
+METHOD = [
+    "Each figure comes from a fresh Python process (`python -m harness.bench.child`) pinned to one CPU with "
+    "`os.sched_setaffinity`; the Node loop and the harness's Node helper inherit the pin, so a pipe's two ends "
+    "share that one core.",
+    "End to end (`decisions_per_s`): the case's JSON line is decoded (orjson, the decoder the model's own "
+    "`spec.decide.answer_line` uses, for every Python loop; `JSON.parse` in Node), its policies are read into "
+    "the evaluator's own objects, and the request is answered. With policies loaded (`eval_per_s`): every case "
+    "was read beforehand; only the decision is timed.",
+    "The first end-to-end pass over the workload is the warm-up (reported as 'first pass/s': every policy is "
+    f"then new to the process). Then {RUNS} end-to-end runs and {RUNS} loaded runs over the same cases; figures "
+    "are cases ÷ the median run. Runs repeat the same cases, so every evaluator's caches are warm (the model's "
+    "compiled patterns, MiniStack's compiled wildcards, Python's `re` cache): these are steady-state figures for "
+    "a long-lived evaluator that keeps seeing the same policies.",
+    "`peak_mb` is the maximum resident set size of the measuring process (`resource.getrusage(RUSAGE_SELF)` "
+    "plus `RUSAGE_CHILDREN` for a Node helper; Node's own loop reports `process.resourceUsage().maxRSS`): the "
+    "interpreter, the evaluator's library, the workload's lines and every case loaded at once. It is a "
+    "whole-process figure, not the evaluator's marginal memory (bench.json gives `baseline_mb`, the resident "
+    "size after the evaluator was imported and started).",
+    "'agrees with iamspec' is a sanity check that each peer was asked the same question, not a conformance "
+    "verdict: a peer's `error:*` answers (iam-simulate refuses actions it does not know and resources of the "
+    "wrong type) and its known divergences count as disagreement. principalmapper answers a boolean, so its "
+    "denial matches either of the model's denials.",
+    "No timing is asserted anywhere in the test suite; the goals are checked here, in the report.",
+]
+
+
+def _reproduce(cases: int, seed: int, cpu: int | None, quick: bool) -> dict[str, str]:
+    base = f"iamspec bench --out DIR --cases {cases} --seed {seed} --cpu {-1 if cpu is None else cpu}"
+    base += " --quick" if quick else ""
+    return {"every figure": base, **{s: f"{base} --sections {s}" for s in SECTIONS}}
+
+
+def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: int = 6, cpu: int | None = 0,
+              sections: tuple[str, ...] = SECTIONS, log: Callable[[str], None] = print,
+              peers: tuple[str, ...] = evaluator.PEERS, sizes: tuple[int, ...] = scaling.SIZES) -> dict:
+    t0 = time.perf_counter()
+    n = cases or (QUICK_CASES if quick else FULL_CASES)
+    out.mkdir(parents=True, exist_ok=True)
+    facts = machine.facts()
+    command = f"iamspec bench --out {shlex.quote(str(out))} --cases {n} --seed {seed} --cpu {-1 if cpu is None else cpu}"
+    command += (" --quick" if quick else "") + ("" if sections == SECTIONS else f" --sections {','.join(sections)}")
+    command += "" if peers == evaluator.PEERS else f" --peers {','.join(peers) or 'none'}"
+    result: dict = {
+        "schema": "iamspec-bench/1",
+        "command": command,
+        "reproduce": _reproduce(n, seed, cpu, quick),
+        "machine": facts,
+        "settings": {"cases": n, "runs": RUNS, "seed": seed, "cpu": cpu, "quick": quick, "sections": list(sections),
+                     "peers": list(peers), "scaling_sizes": list(sizes)},
+        "method": METHOD,
+    }
+    with tempfile.TemporaryDirectory(prefix="iamspec-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        if "evaluator" in sections:
+            wls = [workloads.build(name, n, seed) for name in workloads.WORKLOADS]
+            result["evaluator"], result["evaluator_details"] = evaluator.run(wls, tmp, RUNS, 50, cpu, log, peers)
+            result["goals"] = report.goals(result["evaluator"])
+        if "scaling" in sections:
+            result["scaling"] = scaling.run(n, seed, tmp, RUNS, cpu, log, sizes)
+            why = scaling.plot(result["scaling"], out / "bench-scaling.png")
+            if why is None:
+                result["plot"] = "bench-scaling.png"
+            else:
+                result["plot_unavailable"] = why
+        if "compare" in sections:
+            result["compare"] = compare_section(quick, seed, log)
+        if "proofs" in sections:
+            result["proofs"] = proofs_section(quick, log)
+        if "conformance" in sections:
+            result["conformance"] = conformance_section(quick, seed, cpu, log)
+    facts["load_average_end"] = machine.load_average()
+    result["elapsed_s"] = round(time.perf_counter() - t0, 1)
+    (out / "bench.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "bench.md").write_text(report.markdown(result), encoding="utf-8")
+    return result
