@@ -42,3 +42,16 @@ def test_every_step_states_an_expectation() -> None:
     missing = [(n, s["id"], i) for n, s in ALL for i, st in enumerate(s["steps"])
                if "advance" not in st and "expect" not in st]
     assert not missing
+
+
+def test_a_wrong_expectation_is_caught() -> None:
+    """The replay check can fail: the same scenario with one expectation flipped is not met."""
+    scenario = {"id": "flip", "account": "123456789012", "steps": [
+        {"as": "root", "call": "iam:CreateUser", "params": {"UserName": "alice"}, "expect": "ok"},
+        {"as": "root", "call": "iam:CreateUser", "params": {"UserName": "alice"}, "expect": "ok"},
+    ]}
+    outcomes = run_scenario(scenario)
+    assert expectation_met("ok", outcomes[0])
+    assert not expectation_met("ok", outcomes[1])
+    assert expectation_met({"error": "EntityAlreadyExists"}, outcomes[1])
+    assert not expectation_met({"error": "NoSuchEntity"}, outcomes[1])
