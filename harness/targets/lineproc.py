@@ -32,17 +32,20 @@ class LineProcess:
         env: Mapping[str, str] | None = None,
         timeout: float = 10.0,
         start_timeout: float | None = None,
+        restart_grace: float = 5.0,
     ) -> None:
         self.argv = list(argv)
         self.cwd = cwd
         self.env = dict(env) if env is not None else None
         self.timeout = timeout
         self.start_timeout = start_timeout if start_timeout is not None else max(timeout, 30.0)
+        self.restart_grace = restart_grace
         self._proc: subprocess.Popen | None = None
         self._lines: queue.Queue = queue.Queue()
         self._stderr_tail: list[str] = []
         self._lock = threading.Lock()
         self._fresh = True
+        self._spawned = 0
 
     # -- life cycle -----------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -63,6 +66,7 @@ class LineProcess:
             bufsize=1,
         )
         self._fresh = True
+        self._spawned += 1
         threading.Thread(target=self._read_stdout, args=(self._proc, self._lines), daemon=True).start()
         threading.Thread(target=self._read_stderr, args=(self._proc,), daemon=True).start()
 
@@ -95,8 +99,8 @@ class LineProcess:
             proc = self._proc
             assert proc is not None and proc.stdin is not None
             limit = timeout if timeout is not None else self.timeout
-            if self._fresh:  # the first answer also waits for the process to load
-                limit = max(limit, self.start_timeout)
+            if self._fresh:  # the first answer also waits for the process to load (a restart: a few seconds)
+                limit = max(limit, self.start_timeout) if self._spawned == 1 else limit + self.restart_grace
             try:
                 proc.stdin.write(json.dumps(message) + "\n")
                 proc.stdin.flush()

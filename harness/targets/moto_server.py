@@ -106,4 +106,9 @@ class MotoServerTarget:
         if self._backend is None:
             steps = scenario.get("steps") if isinstance(scenario, dict) else None
             return [{"crash": "moto-server target not started"} for _ in (steps if isinstance(steps, list) else [None])]
-        return api.run_scenario(self._backend, scenario)
+        try:
+            return api.run_scenario(self._backend, scenario)
+        finally:
+            # moto's enforcement switch is process-wide (the server runs in this process): leave it off.
+            with contextlib.suppress(Exception), self._backend.enforcement(as_root=True):
+                pass
