@@ -14,6 +14,7 @@ Rules:
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,7 @@ from spec.policy import Policy, PolicyKind, parse_policy
 
 USER_INLINE_QUOTA, GROUP_INLINE_QUOTA, ROLE_INLINE_QUOTA = 2048, 5120, 10240
 MANAGED_QUOTA, TRUST_QUOTA = 6144, 2048
+_UNIQUE_ID = re.compile(r"\bA(?:IDA|ROA)[A-Z0-9]{4,}\b")
 
 
 def as_text(value: Any) -> str:
@@ -69,26 +71,30 @@ def _aws_principals(doc: Any) -> list[list]:
     return found
 
 
-def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "MalformedPolicyDocument") -> Document:
+def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "MalformedPolicyDocument",
+            strict: bool = True) -> Document:
     """Validate a resource-based document and remember the unique ID of each user or role its Principal names.
 
     A user or role ARN in an account this model holds must name an existing entity, exactly (case and path),
     else the document is refused with "Invalid principal in policy". Principals in accounts the model does not
-    hold are kept as written (iamspec decision: the model cannot know them)."""
+    hold are kept as written (iamspec decision: the model cannot know them). ``strict=False`` (documents imported
+    from a real account) remembers what it can and refuses nothing."""
     from spec.identity.state import entity_by_arn
 
-    parsed(text, kind)
+    parsed(text if strict else effective_text(world, Document(text)), kind)
     ids: dict[str, str] = {}
     for values in _aws_principals(json.loads(text)):
         for value in values:
             arn = parse_iam_arn(value) if isinstance(value, str) else None
-            if arn is not None and arn[1] == "group":
+            if arn is not None and arn[1] == "group" and strict:
                 # "You cannot identify a user group as a Principal in a policy"
                 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html)
                 raise IamError(error_code, f'Invalid principal in policy: "AWS":"{value}"')
             if arn is None or arn[1] not in ("user", "role") or arn[0] not in world.accounts:
                 continue
             entity = entity_by_arn(world, value)
+            if entity is None and not strict:
+                continue
             if entity is None:
                 raise IamError(error_code, f'Invalid principal in policy: "AWS":"{value}"')
             ids[value] = getattr(entity, "user_id", None) or entity.role_id
@@ -102,20 +108,28 @@ def effective_text(world: Any, document: Document, display: bool = False) -> str
     ``.../deleted AIDA...``), so that the document stays one the policy grammar accepts."""
     from spec.identity.state import entity_by_arn
 
-    if not document.principal_ids:
+    if not document.principal_ids and (display or not _UNIQUE_ID.search(document.text)):
         return document.text
     stale = {}
     for arn, unique in document.principal_ids.items():
         entity = entity_by_arn(world, arn)
         current = None if entity is None else (getattr(entity, "user_id", None) or entity.role_id)
         if current != unique:
-            stale[arn] = unique if display else f"{arn.rsplit('/', 1)[0]}/deleted {unique}"
-    if not stale:
+            stale[arn] = unique
+    if not stale and display:
         return document.text
     doc = json.loads(document.text)
     for values in _aws_principals(doc):
-        values[:] = [stale.get(v, v) if isinstance(v, str) else v for v in values]
+        values[:] = [_evaluable(stale.get(v, v), display) if isinstance(v, str) else v for v in values]
     return json.dumps(doc)
+
+
+def _evaluable(value: str, display: bool) -> str:
+    """A bare unique ID (``AIDA...``, ``AROA...``: a principal deleted since the policy was saved, as IAM shows it)
+    becomes, for evaluation, an ARN that no caller can have."""
+    if display or not _UNIQUE_ID.fullmatch(value):
+        return value
+    return f"arn:aws:iam::000000000000:user/deleted {value}"
 
 
 def as_object(text: str) -> Any:

@@ -24,7 +24,7 @@ from spec.errors import IamError
 from spec.identity.auth import Identity, root
 from spec.identity.authz import Check, decide
 from spec.identity.clock import DEFAULT_START, parse_iso
-from spec.identity.documents import parsed
+from spec.identity.documents import capture, effective_text, parsed
 from spec.identity.entities import Account, Document, Group, ManagedPolicy, PolicyVersion, Role, Session, User
 from spec.identity.frozen import FrozenMap
 from spec.identity.ids import parse_iam_arn, parse_session_arn, session_arn
@@ -44,7 +44,7 @@ def _text(doc: Any, where: str, kind: PolicyKind) -> str:
     else:
         raise IamError("MalformedPolicyDocument", "a policy document must be an object or JSON text", where)
     try:
-        parsed(text, kind)
+        parsed(effective_text(None, Document(text)) if kind is PolicyKind.TRUST else text, kind)
     except IamError as err:
         raise err.at(where) from None
     return text
@@ -148,8 +148,10 @@ def _load(data: Mapping, account_id: str) -> World:
             _inline(r.get("RolePolicyList"), f"RoleDetailList[{i}].RolePolicyList"),
             _attached(r.get("AttachedManagedPolicies")), _boundary(r), _tags(r))
     account = Account(account_id, FrozenMap(users), FrozenMap(groups), FrozenMap(roles), FrozenMap(customer))
-    world = new_world(account_id).with_account(account)
-    return replace(world, aws_policies=FrozenMap(aws))
+    world = replace(new_world(account_id).with_account(account), aws_policies=FrozenMap(aws))
+    remembered = {key: replace(role, trust=capture(world, role.trust.text, PolicyKind.TRUST, strict=False))
+                  for key, role in roles.items()}
+    return world.with_account(replace(account, roles=FrozenMap(remembered)))
 
 
 def _identity(world: World, principal_arn: str) -> Identity:
@@ -193,8 +195,6 @@ def can_do(state: World, principal_arn: str, action: str, resource: str = "*",
         if target[1] == "role" and action.lower() in TRUST_ACTIONS:
             role = state.accounts[target[0]].roles.get(target[3].lower())
             if role is not None and role.arn == resource:
-                from spec.identity.documents import effective_text
-
                 resource_policy = parsed(effective_text(state, role.trust), PolicyKind.TRUST)
     elif resource.startswith("arn:aws:s3:::"):
         bucket = state.buckets.get(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
