@@ -3,7 +3,7 @@
 Three guards, used by every target that makes AWS API calls:
 
 - :func:`check_endpoint` refuses any endpoint that is not on the loopback interface unless ``allow_remote`` is given.
-- :func:`isolated_session` builds a botocore session that reads no ``AWS_*`` environment variable, no profile, no
+- :func:`isolated_session` builds a (boto3 over botocore) session that reads no ``AWS_*`` environment variable, no profile, no
   config or shared-credentials file (their paths are ``os.devnull``) and no configured endpoint URL, so that what a
   client does depends only on what the harness passes it.
 - :func:`client` makes a boto3 client from such a session with explicit credentials (dummy ones when none are
@@ -71,7 +71,9 @@ def check_endpoint(url: str, allow_remote: bool = False) -> str:
 
 
 def isolated_session(region: str = DEFAULT_REGION) -> Any:
-    """A botocore session that ignores the environment, profiles and AWS config/credentials files."""
+    """A boto3 session over a botocore session that ignores the environment, profiles and AWS config/credentials
+    files. Make one per run and reuse it: every client creation from it is cheap after the first."""
+    import boto3
     import botocore.configprovider
     import botocore.session
 
@@ -89,7 +91,7 @@ def isolated_session(region: str = DEFAULT_REGION) -> Any:
     session = botocore.session.Session(session_vars=session_vars)
     # No credential provider chain: a client without explicit credentials gets none (never env, files, IMDS).
     session.register_component("credential_provider", _NoCredentialResolver())
-    return session
+    return boto3.session.Session(botocore_session=session)
 
 
 class _NoCredentialResolver:
@@ -143,12 +145,9 @@ def client(
     ``endpoint_url=None`` is only for in-process mocks (moto's ``mock_aws`` intercepts the request before it leaves
     the process); every other target passes its URL, which must pass :func:`check_endpoint`.
     """
-    import boto3
-
     if endpoint_url is not None:
         check_endpoint(endpoint_url, allow_remote)
-    b3 = boto3.session.Session(botocore_session=session)
-    return b3.client(
+    return session.client(
         service,
         endpoint_url=endpoint_url,
         aws_access_key_id=access_key_id or DUMMY_ACCESS_KEY_ID,

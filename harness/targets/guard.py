@@ -1,8 +1,9 @@
 """A per-call time limit for in-process targets, so that one hung evaluation cannot stop a run.
 
 In the main thread (the usual case: the CLI, a pytest worker) the limit is a ``SIGALRM`` interval timer, which also
-interrupts long regular-expression matches; elsewhere the call runs in a daemon thread that is abandoned when it
-overruns (it cannot be killed, but the run goes on).
+interrupts long regular-expression matches; when such a timer is already running (a guarded call inside a guarded
+call) the inner call runs directly under the outer limit. Elsewhere the call runs in a daemon thread that is
+abandoned when it overruns (it cannot be killed, but the run goes on).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def call_with_timeout(fn: Callable[[], T], seconds: float) -> T:
         return fn()
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         previous_timer = signal.getitimer(signal.ITIMER_REAL)
+        if previous_timer[0] > 0 and signal.getsignal(signal.SIGALRM) is _raise_timeout:
+            return fn()  # an outer guarded call's timer is running: it bounds this call too
         if previous_timer[0] == 0:  # nobody else is using the interval timer
             previous = signal.signal(signal.SIGALRM, _raise_timeout)
             signal.setitimer(signal.ITIMER_REAL, seconds)
