@@ -56,3 +56,12 @@ def test_ministack_server_runs_the_small_scenario_and_stops(ministack) -> None:
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     ministack.start()  # the session fixture's teardown stops it again
+
+
+def test_an_operation_boto3_does_not_know_is_still_sent(ministack) -> None:
+    # "InvalidAction: The action or operation requested is invalid."
+    # (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html)
+    scenario = {"id": "no-such-operation", "account": S.ACCOUNT, "steps": [
+        {"as": "root", "call": "iam:AddRoleToGroup", "params": {"GroupName": "g", "RoleName": "r"}},
+    ]}
+    assert ministack.run_scenario(scenario) == [{"ok": False, "error": "InvalidAction"}]

@@ -183,7 +183,7 @@ class ScenarioRun:
         as_root = root_account is not None
         client = self.backend.client(service.lower(), creds, as_root, root_account or self.account)
         if operation not in client.meta.service_model.operation_names:
-            return {"unsupported": f"boto3's {service} client has no operation {operation!r}"}
+            return self.send_unknown(client, service, operation, step, as_root)
         import botocore
 
         method = getattr(client, botocore.xform_name(operation))
@@ -193,6 +193,24 @@ class ScenarioRun:
         if isinstance(step.get("save"), str) and outcome.get("ok"):
             self.saved[step["save"]] = saved_record(outcome.get("result") or {})
         return outcome
+
+    def send_unknown(self, client: Any, service: str, operation: str, step: dict, as_root: bool) -> dict:
+        """An operation boto3 does not know, sent as a raw query request (IAM, STS) to see how the target refuses it."""
+        from harness.targets import rawquery
+
+        params = self.resolve(step.get("params") or {})
+        if not isinstance(params, dict):
+            return {"unsupported": "'params' must be an object"}
+        params = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in params.items()}
+        try:
+            with self.backend.enforcement(as_root):
+                return call_with_timeout(lambda: rawquery.send(client, operation, params, self.backend.timeout), self.backend.timeout + 1.0)
+        except rawquery.NotSendable as exc:
+            return {"unsupported": f"boto3's {service} client has no operation {operation!r} ({exc})"}
+        except CallTimeout:
+            return {"crash": f"no answer within {self.backend.timeout:g} s"}
+        except Exception as exc:
+            return {"crash": f"{type(exc).__name__}: {str(exc)[:300]}"}
 
     def send(self, method: Any, params: dict) -> dict:
         from botocore.exceptions import ClientError

@@ -17,6 +17,7 @@ Before deciding, the documents are checked with moto's own validators, as moto c
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from harness.translate.common import DEFAULT_ACCOUNT, CaseParts, as_text
@@ -24,21 +25,32 @@ from harness.translate.common import DEFAULT_ACCOUNT, CaseParts, as_text
 
 def validation_error(parts: CaseParts) -> dict | None:
     """moto's refusal of one of the case's stored documents, as an answer ``error`` object, or ``None``."""
+    checks: list[tuple[str, Any, bool]] = []
+    checks += [(f"identity_policies[{i}]", d, False) for i, d in enumerate(parts.identity)]
+    checks += [(f"group_policies[{i}]", d, False) for i, d in enumerate(parts.group)]
+    if parts.boundary is not None:
+        checks.append(("permission_boundary", parts.boundary, False))
+    if _is_trust_check(parts):
+        checks.append(("resource_policy", parts.resource_policy, True))
+    for where, doc, trust in checks:
+        refused = _refusal(as_text(doc), trust)
+        if refused is not None:
+            code, message = refused
+            return {"code": code, "message": f"moto: {message}", "where": where}
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _refusal(text: str, trust: bool) -> tuple[str, str] | None:
+    """(code, message) if moto's validator refuses the document (a pure function of its text, hence cached)."""
     from moto.core.exceptions import ServiceException
     from moto.iam.policy_validation import IAMPolicyDocumentValidator, IAMTrustPolicyDocumentValidator
 
-    checks: list[tuple[str, Any, type]] = []
-    checks += [(f"identity_policies[{i}]", d, IAMPolicyDocumentValidator) for i, d in enumerate(parts.identity)]
-    checks += [(f"group_policies[{i}]", d, IAMPolicyDocumentValidator) for i, d in enumerate(parts.group)]
-    if parts.boundary is not None:
-        checks.append(("permission_boundary", parts.boundary, IAMPolicyDocumentValidator))
-    if _is_trust_check(parts):
-        checks.append(("resource_policy", parts.resource_policy, IAMTrustPolicyDocumentValidator))
-    for where, doc, validator in checks:
-        try:
-            validator(as_text(doc)).validate()
-        except ServiceException as exc:  # moto's MalformedPolicyDocument; anything else propagates as a crash
-            return {"code": str(exc.code), "message": f"moto: {exc.message}", "where": where}
+    validator = IAMTrustPolicyDocumentValidator if trust else IAMPolicyDocumentValidator
+    try:
+        validator(text).validate()
+    except ServiceException as exc:  # moto's MalformedPolicyDocument; anything else propagates as a crash
+        return str(exc.code), str(exc.message)
     return None
 
 
