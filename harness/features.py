@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.featurescan import scan_case, scan_scenario
+from harness.featurescan import code_feature, scan_case, scan_scenario
 
 EVAL, API = "evaluator", "api"
 BOTH = frozenset({EVAL, API})
@@ -145,7 +145,7 @@ def declared(tags_or_id: object) -> set[str]:
     return set()
 
 
-def classify_case(case: dict, model_answer: dict | None = None) -> set[str]:
+def classify_case(case: dict, model_answer: dict | None = None, with_declared: bool = True) -> set[str]:
     """Every feature a decision case exercises: its structure, the model's answer, and its declared tags."""
     found = scan_case(case) if isinstance(case, dict) else set()
     if model_answer is not None:
@@ -154,22 +154,29 @@ def classify_case(case: dict, model_answer: dict | None = None) -> set[str]:
             found.add("policy.malformed")
         if model_answer.get("decision") in ("ImplicitDeny", "ExplicitDeny"):
             found.add("decision.explicit-vs-implicit")
-    if isinstance(case, dict):
+    if isinstance(case, dict) and with_declared:
         found |= declared(case.get("tags"))
     return {f for f in found if f in BY_ID}
 
 
-def classify_scenario(scenario: dict, model_outcomes: list[dict] | None = None) -> set[str]:
+def classify_scenario(scenario: dict, model_outcomes: list[dict] | None = None, with_declared: bool = True) -> set[str]:
     """Every feature a scenario exercises: its calls and policies, the model's outcomes, and its id prefix."""
     found = scan_scenario(scenario, model_outcomes) if isinstance(scenario, dict) else set()
-    if isinstance(scenario, dict):
+    if isinstance(scenario, dict) and with_declared:
         found |= declared(scenario.get("id"))
     return {f for f in found if f in BY_ID}
 
 
-def blame(present: set[str], focus: set[str], kind: str = "decision") -> str:
-    """The one feature a divergence is reported under: the declared focus when the input still exercises it,
-    else the most specific feature present (list order breaks ties), else a generic one."""
+def blame(present: set[str], focus: set[str], codes: tuple = (), step: object = None) -> str:
+    """The one feature a divergence is reported under: the feature an error code on either side is about (a
+    document one side refuses is ``policy.malformed``); else the declared focus when the input still exercises
+    it (``present`` is the structural classification); else the most specific feature present (list order breaks
+    ties); else a generic one."""
+    for code in codes:
+        feature = code_feature(code, step)
+        if feature in BY_ID:
+            return feature
+    present = present - {"decision.explicit-vs-implicit"}  # only ever blamed for a deny-versus-deny difference
     specific = [f for f in FEATURE_IDS if f in present and f not in GENERIC]
     for f in specific:
         if f in focus:

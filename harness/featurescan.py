@@ -242,6 +242,22 @@ _ERROR_FEATURES = {"EntityAlreadyExists": "iam.name-unique", "NoSuchEntity": "ia
                    "DeleteConflict": "iam.delete-conflict", "MalformedPolicyDocument": "policy.malformed",
                    "ExpiredToken": "sts.expiry", "InvalidClientTokenId": "auth.unknown-key",
                    "SignatureDoesNotMatch": "auth.bad-signature"}
+_ERROR_FEATURES["MalformedPolicy"] = "policy.malformed"  # S3's code for a bucket policy it refuses
+
+
+def code_feature(code: object, step: object = None) -> str | None:
+    """The feature an error code is about (``MalformedPolicyDocument`` -> ``policy.malformed``), if any."""
+    if code in _ERROR_FEATURES:
+        return _ERROR_FEATURES[str(code)]
+    if isinstance(step, dict) and step.get("call") == "iam:CreateAccessKey" and code == "LimitExceeded":
+        return "iam.access-key-quota"
+    if isinstance(step, dict) and step.get("call") == "sts:AssumeRole" and code == "ValidationError":
+        return "sts.duration-bounds" if "DurationSeconds" in (step.get("params") or {}) else "sts.session-name"
+    if isinstance(step, dict) and step.get("call") == "iam:CreateRole" and code == "ValidationError":
+        return "iam.role-max-session"
+    return None
+
+
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
 
 

@@ -108,9 +108,12 @@ def _org(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], every_level: bool) 
 
 
 @st.composite
-def case_for(draw: st.DrawFn, feature: str) -> dict:
-    """A decision case generated for ``feature`` (swarm: some other features toggled on too)."""
-    toggles = frozenset(draw(st.sets(st.sampled_from(CASE_FEATURES), max_size=6)) | {feature})
+def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset()) -> dict:
+    """A decision case generated for ``feature`` (swarm: some other features toggled on too, none of ``avoid``:
+    the features a target cannot express)."""
+    pool = [f for f in CASE_FEATURES if f not in avoid]
+    toggles = frozenset(draw(st.sets(st.sampled_from(pool), max_size=6)) | {feature})
+    can = {area for area in ("session", "resource-policy") if not any(f.startswith(area) for f in avoid)}
     principal = _caller(draw, toggles)
     trust = bool(toggles & _TRUST)
     if trust:
@@ -133,9 +136,9 @@ def case_for(draw: st.DrawFn, feature: str) -> dict:
     if toggles & {"boundary.caps-identity", "trust-policy.boundary", "resource-policy.role-vs-session"}:
         case["permission_boundary"] = draw(policy(aim, toggles, max_statements=2))
     if principal in (SESSION, FEDERATED) and (toggles & {"session.policy-caps", "resource-policy.role-vs-session"}
-                                              or draw(st.integers(0, 3)) == 0):
+                                              or ("session" in can and draw(st.integers(0, 3)) == 0)):
         case["session_policy"] = draw(policy(aim, toggles, max_statements=2))
-    if trust or toggles & _RESOURCE_POLICY or draw(st.integers(0, 5)) == 0:
+    if trust or toggles & _RESOURCE_POLICY or ("resource-policy" in can and draw(st.integers(0, 5)) == 0):
         case["resource_policy"] = draw(_resource_policy(aim, toggles, trust))
     if toggles & {"scp.filter", "scp.every-level", "scp.root-user", "scp.service-linked-role"}:
         case["scps"] = draw(_org(aim, toggles, "scp.every-level" in toggles))
