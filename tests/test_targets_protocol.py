@@ -4,6 +4,7 @@ endpoint target (against a moto server on 127.0.0.1 and against a server that ne
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -122,3 +123,25 @@ def test_the_thread_fallback_also_cuts_off() -> None:
     thread.start()
     thread.join()
     assert result == {"timed_out": True} and time.monotonic() - began < 3
+
+
+@pytest.mark.parametrize(("name", "module", "hint"), [
+    ("moto", "moto", "iamspec[moto]"),
+    ("moto-server", "moto.server", "iamspec[moto]"),
+    ("ministack", "ministack.core.iam_evaluator", "iamspec[ministack]"),
+])
+def test_a_missing_python_package_is_unavailable_with_how_to_install(name: str, module: str, hint: str, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` now raises ImportError
+    with pytest.raises(TargetUnavailable) as info:
+        get_target(name).start()
+    assert hint in info.value.how_to_install
+
+
+def test_the_node_driver_is_copied_to_a_cache_folder_when_the_package_is_read_only(tmp_path, monkeypatch) -> None:
+    from harness.targets import node_setup
+
+    monkeypatch.setenv("IAMSPEC_NODE_DIR", str(tmp_path / "node"))
+    folder = node_setup.tool_dir()
+    assert folder == tmp_path / "node"
+    assert (folder / "drive.mjs").read_bytes() == (node_setup.SOURCE_DIR / "drive.mjs").read_bytes()
+    assert (folder / "package.json").exists() and node_setup.installed_version(folder) is None

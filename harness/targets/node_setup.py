@@ -7,10 +7,14 @@ that folder when it is writable (a source checkout) or else into a copy under th
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from harness.safety import scrubbed_environ
@@ -78,23 +82,46 @@ def ensure_installed(timeout: float = 300.0) -> tuple[str, Path]:
     if major < 18:
         raise TargetUnavailable("Node.js >= 18 is required", HOW_TO_INSTALL)
     folder = tool_dir()
-    wanted = wanted_version()
-    if installed_version(folder) is None or (wanted and installed_version(folder) != wanted):
-        npm = shutil.which("npm")
-        if npm is None:
-            raise TargetUnavailable("npm was not found on PATH", HOW_TO_INSTALL)
-        try:
-            done = subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=folder,
-                env=scrubbed_environ(),
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise TargetUnavailable(f"npm install of {PACKAGE} failed: {exc}", HOW_TO_INSTALL) from None
-        if done.returncode != 0 or installed_version(folder) is None:
-            tail = (done.stderr or done.stdout or "").strip()[-800:]
-            raise TargetUnavailable(f"npm install of {PACKAGE} in {folder} failed: {tail}", HOW_TO_INSTALL)
+    with _install_lock(folder):  # several processes (pytest-xdist workers) may get here at once
+        _install(folder, timeout)
     return node, folder
+
+
+@contextlib.contextmanager
+def _install_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on ``folder`` while npm runs there (a no-op where ``fcntl`` does not exist)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"iamspec-npm-{digest}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _install(folder: Path, timeout: float) -> None:
+    wanted = wanted_version()
+    if installed_version(folder) is not None and (not wanted or installed_version(folder) == wanted):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise TargetUnavailable("npm was not found on PATH", HOW_TO_INSTALL)
+    try:
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=folder,
+            env=scrubbed_environ(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise TargetUnavailable(f"npm install of {PACKAGE} failed: {exc}", HOW_TO_INSTALL) from None
+    if done.returncode != 0 or installed_version(folder) is None:
+        tail = (done.stderr or done.stdout or "").strip()[-800:]
+        raise TargetUnavailable(f"npm install of {PACKAGE} in {folder} failed: {tail}", HOW_TO_INSTALL)
