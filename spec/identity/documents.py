@@ -55,8 +55,8 @@ def parsed(text: str, kind: PolicyKind) -> Policy:
     return parse_policy(text, kind)
 
 
-def _aws_principals(doc: Any) -> list[list]:
-    """Every ``AWS`` value list of every Principal/NotPrincipal of a parsed JSON document (mutable, in place)."""
+def _aws_principals(doc: Any) -> list[dict]:
+    """Every Principal/NotPrincipal object with an ``AWS`` entry in a parsed JSON document (to read or rewrite)."""
     found = []
     statements = doc.get("Statement") if isinstance(doc, dict) else None
     for stmt in statements if isinstance(statements, list) else [statements]:
@@ -65,10 +65,13 @@ def _aws_principals(doc: Any) -> list[list]:
         for element in ("Principal", "NotPrincipal"):
             value = stmt.get(element)
             if isinstance(value, dict) and "AWS" in value:
-                if not isinstance(value["AWS"], list):
-                    value["AWS"] = [value["AWS"]]
-                found.append(value["AWS"])
+                found.append(value)
     return found
+
+
+def _values(principal: dict) -> list:
+    value = principal["AWS"]
+    return value if isinstance(value, list) else [value]
 
 
 def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "MalformedPolicyDocument",
@@ -83,8 +86,8 @@ def capture(world: Any, text: str, kind: PolicyKind, error_code: str = "Malforme
 
     parsed(text if strict else effective_text(world, Document(text)), kind)
     ids: dict[str, str] = {}
-    for values in _aws_principals(json.loads(text)):
-        for value in values:
+    for principal in _aws_principals(json.loads(text)):
+        for value in _values(principal):
             arn = parse_iam_arn(value) if isinstance(value, str) else None
             if arn is not None and arn[1] == "group" and strict:
                 # "You cannot identify a user group as a Principal in a policy"
@@ -119,8 +122,9 @@ def effective_text(world: Any, document: Document, display: bool = False) -> str
     if not stale and display:
         return document.text
     doc = json.loads(document.text)
-    for values in _aws_principals(doc):
-        values[:] = [_evaluable(stale.get(v, v), display) if isinstance(v, str) else v for v in values]
+    for principal in _aws_principals(doc):
+        new = [_evaluable(stale.get(v, v), display) if isinstance(v, str) else v for v in _values(principal)]
+        principal["AWS"] = new if isinstance(principal["AWS"], list) else new[0]
     return json.dumps(doc)
 
 
