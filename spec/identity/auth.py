@@ -6,7 +6,8 @@ Rules:
 - an ``Inactive`` key "cannot be used" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccessKey.html):
   refused as an unknown one;
 - expired temporary credentials: "AWS no longer recognizes them" -> ``ExpiredToken`` ("The security token included
-  in the request is expired"; iam-semantics §6.2), checked before any policy;
+  in the request is expired"; iam-semantics §6.2), checked before any policy; credentials are expired from the
+  instant ``Expiration`` itself (iamspec decision: ``now >= Expiration``);
 - a wrong secret is ``SignatureDoesNotMatch``; a missing or wrong session token on temporary credentials, or one on
   long-term ones, is ``InvalidClientTokenId`` (S3: ``InvalidToken``) (iamspec decision for the last case);
 - GetSessionToken credentials "cannot call any IAM API operations unless MFA authentication information is

@@ -48,8 +48,8 @@ def _arn_check(action: str):
 
 
 def _own(call: Call) -> ManagedPolicy:
-    """The customer managed policy a call may change (AWS managed ones refuse: ``AccessDenied``, iamspec
-    decision on the code)."""
+    """The customer managed policy a call may change. AWS managed ones are refused with ``AccessDenied``
+    (iamspec decision on the code: the references say only that customers cannot change them)."""
     arn = call.params["PolicyArn"]
     check_policy_arn(arn)
     if is_aws_managed(arn):
@@ -153,8 +153,8 @@ def delete_policy_version(call: Call):
 
 @operation("iam:DeletePolicy", {"PolicyArn": ARN}, _arn_check("iam:DeletePolicy"))
 def delete_policy(call: Call):
-    """DeletePolicy. A policy still in use as a permissions boundary is a ``DeleteConflict`` too (iamspec
-    decision: deleting it would leave users or roles with a boundary that no longer exists)."""
+    """DeletePolicy. A policy still in use as a permissions boundary is a ``DeleteConflict`` too
+    (iamspec decision: deleting it would leave users or roles with a boundary that no longer exists)."""
     policy = _own(call)
     attached, boundary = usage(call.account, policy.arn)
     if attached or boundary:

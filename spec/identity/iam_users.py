@@ -1,8 +1,10 @@
 """IAM users and groups: Create/Get/Delete User and Group, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser.
 
 Rules (IAM API Reference, https://docs.aws.amazon.com/IAM/latest/APIReference/, and iam-semantics §1, §6.3):
-names are unique in the account without regard to case (``EntityAlreadyExists``); a group holds users only and at
-most 10 groups per user (``LimitExceeded``); DeleteUser fails with ``DeleteConflict`` while the user has access
+names are unique in the account without regard to case; a name that differs from a taken one only in case is
+``EntityAlreadyExists`` (iamspec decision on the code); IAM calls find an entity by name without regard to case
+(iamspec decision, following the uniqueness rule; STS's ``RoleArn`` is matched exactly); a group holds users only,
+at most 10 groups per user (``LimitExceeded``); DeleteUser fails with ``DeleteConflict`` while the user has access
 keys, inline or attached policies or group memberships; DeleteGroup while it has members or policies.
 """
 
@@ -71,7 +73,8 @@ def _get_user_checks(call: Call):
 
 @operation("iam:GetUser", {"UserName": Field("str", False, 1, 128, USER_REF.pattern)}, _get_user_checks)
 def get_user(call: Call):
-    """GetUser: the named user, or the caller's own user; for the root user, its account ID and ARN."""
+    """GetUser: the named user, or the caller's own user; for the root user, its account ID and ARN only
+    (iamspec decision: the model keeps no creation date or name for the root user)."""
     name = call.params.get("UserName")
     if name is None and call.who.kind == "root":
         return call.world, {"User": {"UserId": call.who.account, "Arn": call.who.arn}}

@@ -34,8 +34,8 @@ def _catalogue() -> dict[str, dict]:
 def aws_managed_policy(arn: str) -> ManagedPolicy | None:
     """The AWS managed policy with this ARN (its default version only), or ``None``.
 
-    Its ``PolicyId`` is not in the corpus; the model derives a stable ``ANPA...`` one from the ARN (iamspec
-    decision)."""
+    Its ``PolicyId`` is not in the corpus; the model derives a stable ``ANPA...`` one from the ARN
+    (iamspec decision)."""
     rec = _catalogue().get(arn) if is_aws_managed(arn) else None
     if rec is None:
         return None

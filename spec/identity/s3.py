@@ -68,7 +68,8 @@ def _create_checks(call: Call):
 
 @operation("s3:CreateBucket", {**BUCKET, "CreateBucketConfiguration": Field("body")}, _create_checks)
 def create_bucket(call: Call):
-    """CreateBucket. ``CreateBucketConfiguration`` is accepted and not modelled (every bucket is in us-east-1)."""
+    """CreateBucket. ``CreateBucketConfiguration`` is accepted and not modelled (iamspec decision: every bucket is
+    in us-east-1, and a bucket name taken is checked after authorization)."""
     name = call.params["Bucket"]
     existing = call.world.buckets.get(name)
     if existing is not None and existing.owner != call.who.account:

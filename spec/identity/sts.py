@@ -9,7 +9,10 @@ AssumeRole (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.h
   (``AccessDenied``: STS does not reveal whether a role exists -- iamspec decision); ``RoleArn`` must name the role
   exactly ("Role names are case sensitive when you assume a role");
 - ``DurationSeconds`` 900..43200, default 3600, at most the role's ``MaxSessionDuration`` and at most 3600 when the
-  caller holds temporary credentials (role chaining) -- ``ValidationError``, never clamped;
+  caller holds temporary credentials (role chaining) -- ``ValidationError``, never clamped; the last two are
+  checked after authorization (iamspec decision: the role's settings are not revealed to who may not assume it);
+- several session policies (inline and by ARN) together form the session policy: a request is within it when
+  one of them allows it and none denies it (iamspec decision, as for several identity policies);
 - the session is ``arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION``, ``AssumedRoleId`` = ``ROLEID:SESSION``, key
   ``ASIA...``; source identity and transitive tags carry down a chain and cannot be changed.
 GetSessionToken (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html): users and root
@@ -112,8 +115,9 @@ def _session_policies(world: World, role: Role, params) -> tuple[str, ...]:
 
 def _tags(caller: Session | None, params) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
     """Session tags: the caller's incoming transitive tags plus the ones passed. Passing a key equal to an
-    inherited transitive one fails, and ``TransitiveTagKeys`` must name passed tags (``ValidationError``: iamspec
-    decision on the code; https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining)."""
+    inherited transitive one fails, and ``TransitiveTagKeys`` must name passed tags
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining); both
+    refusals are ``ValidationError`` (iamspec decision on the code)."""
     inherited = tuple((k, v) for k, v in caller.tags if k.lower() in caller.transitive) if caller else ()
     passed = params.get("Tags", ())
     taken = {k.lower() for k, _ in inherited}
@@ -144,6 +148,8 @@ def assume_role(call: Call):
                        "assumed by role chaining.")
     caller = who.session if who.kind == "session" else None
     source = caller.source_identity if caller else None
+    # "After you set the source identity, it cannot be changed": a different value later in the chain is
+    # ValidationError (iamspec decision on the code).
     if "SourceIdentity" in p and source is not None and p["SourceIdentity"] != source:
         raise IamError("ValidationError", "The source identity of a role chain cannot be changed")
     tags, transitive = _tags(caller, p)
