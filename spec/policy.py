@@ -93,6 +93,12 @@ class Policy:
     by_service: dict[str, tuple[Statement, ...]] = field(default_factory=dict, compare=False, repr=False)
     any_service: tuple[Statement, ...] = field(default=(), compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.statements and not self.by_service and not self.any_service:
+            by_service, any_service = index_by_service(self.statements)
+            object.__setattr__(self, "by_service", by_service)
+            object.__setattr__(self, "any_service", any_service)
+
 
 def index_by_service(statements: tuple[Statement, ...]) -> tuple[dict[str, tuple[Statement, ...]],
                                                                   tuple[Statement, ...]]:

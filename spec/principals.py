@@ -15,6 +15,10 @@ from typing import Any
 from spec.errors import malformed
 
 _ACCOUNT = re.compile(r"^\d{12}$")
+# Rule *unique IDs in trust policies*: IAM stores a named user or role as its unique ID and shows the bare ID
+# (AIDA..., AROA...) once that principal is deleted; such a value names no current caller
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+_UNIQUE_ID = re.compile(r"^A(IDA|ROA|GPA|IPA)[A-Z0-9]{8,}$")
 _PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
 _IAM_ARN = re.compile(r"^arn:(?P<partition>[^:]+):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)$")
 
@@ -118,7 +122,8 @@ def parse_principal(raw: Any, where: str) -> PrincipalSpec:
             raise malformed("Invalid principal in policy: values must be non-empty strings", f"{where}.{key}")
         if key == "AWS":
             for v in items:
-                if v != "*" and not (_ACCOUNT.match(v) or (v.startswith("arn:") and "*" not in v and "?" not in v)):
+                if v != "*" and not (_ACCOUNT.match(v) or _UNIQUE_ID.match(v)
+                                     or (v.startswith("arn:") and "*" not in v and "?" not in v)):
                     raise malformed(f"Invalid principal in policy: {v!r}", f"{where}.AWS")
             items = [_account_root(v) for v in items]
         values[key] = frozenset(items)
