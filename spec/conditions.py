@@ -136,8 +136,10 @@ def _condition_value(value: Any, where: str) -> str:
 
 
 def parse_condition_block(value: Any, where: str, version: str | None) -> tuple[Clause, ...]:
-    """Rule *Condition block*: ``{operator: {key: value-or-list}}``; an unknown operator, ``IfExists`` on
-    ``Null``, or a key without a service prefix is refused.
+    """Rule *Condition block*: ``{operator: {key: value-or-list}}``; an unknown operator or ``IfExists`` on
+    ``Null`` is refused. A key without a service prefix is accepted (iamspec decision: IAM's message "Actions/
+    Conditions must be prefaced by a vendor" suggests a refusal, yet IAM stored such a key in version v1 of the AWS
+    managed policy AmazonEC2SpotFleetTaggingRole; no request carries such a key, so the condition never matches).
     Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"""
     if not isinstance(value, dict):
         raise malformed("Condition must be an object", where)
@@ -155,9 +157,8 @@ def parse_condition_block(value: Any, where: str, version: str | None) -> tuple[
             raise malformed(f"{label} must map condition keys to values", here)
         for key, raw in block.items():
             kwhere = f"{here}.{key}"
-            if ":" not in key:
-                raise malformed(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: {key!r}",
-                                kwhere)
+            if not key:
+                raise malformed("a condition key must not be empty", kwhere)
             items = raw if isinstance(raw, list) else [raw]
             texts = [_condition_value(v, f"{kwhere}[{i}]") for i, v in enumerate(items)]
             templates = tuple(parse_template(t, version) if operator.variables else Template(t, (t,))
