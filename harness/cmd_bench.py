@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cpu", type=int, default=0, help="the CPU every measurement is pinned to (default 0; -1: no pin)")
     p.add_argument("--sections", default=",".join(SECTIONS),
                    help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})")
+    p.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                   help="time runs by CPU time of the measuring processes (default) or by elapsed time")
     p.add_argument("--peers", default=None,
                    help="comma-separated peers to measure (default all: moto, ministack, principalmapper, "
                    "iam-simulate-node, iam-simulate-pipe; 'none' for the model alone)")
@@ -49,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     run_bench(out, cases=args.cases, quick=args.quick, seed=args.seed, cpu=None if args.cpu < 0 else args.cpu,
-              sections=sections, log=log, peers=peers)
+              sections=sections, log=log, peers=peers, clock=args.clock)
     print(f"wrote {out / 'bench.md'} and {out / 'bench.json'}")
     return 0

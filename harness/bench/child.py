@@ -20,7 +20,9 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 try:
     from orjson import loads as _loads
@@ -69,8 +71,39 @@ def pin(cpu: int | None) -> int | None:
     return cpu
 
 
+def _children_cpu_s() -> float:
+    """CPU seconds used so far by this process's live children (the Node helper of the iam-simulate pipe), read
+    from ``/proc/PID/stat`` (utime + stime); 0 where ``/proc`` is unavailable."""
+    me, total = os.getpid(), 0
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 12 and fields[1] == str(me):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _now() -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of this process and its live children)."""
+    return time.perf_counter(), time.process_time() + _children_cpu_s()
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    w0, c0 = _now()
+    out = fn()
+    w1, c1 = _now()
+    return w1 - w0, c1 - c0, out
+
+
 def measure_loop(target: str, lines: list[str], runs: int, warmup: int) -> dict:
-    """Time an in-process evaluator loop (``harness.bench.peers``)."""
+    """Time an in-process evaluator loop (``harness.bench.peers``): wall-clock and CPU seconds of every pass."""
     from harness.bench.peers import LOOPS, Unavailable
 
     loop = LOOPS[target]()
@@ -80,35 +113,30 @@ def measure_loop(target: str, lines: list[str], runs: int, warmup: int) -> dict:
     except Unavailable as exc:
         return {"unavailable": str(exc)}
     out: dict = {"version": loop.version(), "start_s": time.perf_counter() - t0}
+    times: dict[str, list[float]] = {k: [] for k in ("e2e_s", "e2e_cpu_s", "eval_s", "eval_cpu_s")}
     try:
         baseline = rss_mb()
-        t0 = time.perf_counter()
-        for line in lines:  # the warm-up: a whole first pass, every policy new to the process
-            loop.decide_line(line)
-        first_pass = time.perf_counter() - t0
-        e2e, decisions = [], None
+        # the warm-up: a whole first pass, every policy new to the process
+        first_wall, first_cpu, decisions = _timed(lambda: [loop.decide_line(line) for line in lines])
         for _ in range(runs):
-            t0 = time.perf_counter()
-            got = [loop.decide_line(line) for line in lines]
-            e2e.append(time.perf_counter() - t0)
-            decisions = decisions or got
-        t0 = time.perf_counter()
-        loaded = [loop.load(_loads(line)) for line in lines]
-        load_s = time.perf_counter() - t0
+            wall, cpu, _got = _timed(lambda: [loop.decide_line(line) for line in lines])
+            times["e2e_s"].append(wall)
+            times["e2e_cpu_s"].append(cpu)
+        load_s, _cpu, loaded = _timed(lambda: [loop.load(_loads(line)) for line in lines])
         for item in loaded[:warmup]:
             loop.evaluate(item)
-        evals, loaded_decisions = [], None
+        loaded_decisions = None
         for _ in range(runs):
-            t0 = time.perf_counter()
-            got = [loop.evaluate(item) for item in loaded]
-            evals.append(time.perf_counter() - t0)
+            wall, cpu, got = _timed(lambda: [loop.evaluate(item) for item in loaded])
+            times["eval_s"].append(wall)
+            times["eval_cpu_s"].append(cpu)
             loaded_decisions = loaded_decisions or got
     finally:
         stop = getattr(loop, "stop", None)
         if stop:
             stop()
-    out.update(first_pass_s=first_pass, e2e_s=e2e, eval_s=evals, load_s=load_s, decisions=decisions, baseline_mb=baseline,
-               loaded_agree=decisions == loaded_decisions,
+    out.update(first_pass_s=first_wall, first_pass_cpu_s=first_cpu, **times, load_s=load_s, decisions=decisions,
+               baseline_mb=baseline, loaded_agree=decisions == loaded_decisions,
                peak_mb=peak_self_mb() + peak_children_mb())
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.bench.measure import agreement, figures, run_child, spread, tally
+from harness.bench.measure import agreement, figures, run_child, seconds, spread, tally
 from harness.bench.workloads import Workload
 
 PEERS = ("moto", "ministack", "principalmapper", "iam-simulate-node", "iam-simulate-pipe")
@@ -23,9 +23,11 @@ PEER_NOTES = {
 
 
 def run(workloads: list[Workload], tmp: Path, runs: int, warmup: int, cpu: int | None,
-        log: Callable[[str], None], peers: tuple[str, ...] = PEERS) -> tuple[list[dict], list[dict]]:
-    """(``evaluator`` entries exactly as issue 6 shapes them, per-workload details: raw timings, spreads,
-    decisions, agreement with the model, versions). A peer left out of ``peers`` is reported unavailable."""
+        log: Callable[[str], None], peers: tuple[str, ...] = PEERS, clock: str = "cpu",
+        ) -> tuple[list[dict], list[dict]]:
+    """(``evaluator`` entries exactly as issue 6 shapes them, per-workload details: raw timings by both clocks,
+    spreads, decisions, agreement with the model, versions). A peer left out of ``peers`` is reported
+    unavailable."""
     entries, details = [], []
     for w in workloads:
         path = tmp / f"{w.name}.jsonl"
@@ -37,37 +39,40 @@ def run(workloads: list[Workload], tmp: Path, runs: int, warmup: int, cpu: int |
                 continue
             log(f"evaluator: {w.name}: {target} ...")
             raws[target] = run_child(target, path, runs, warmup, cpu)
-            fig = figures(raws[target])
-            log(f"evaluator: {w.name}: {target}: {fig}")
-        model = figures(raws["iamspec"])
+            log(f"evaluator: {w.name}: {target}: {figures(raws[target], clock)}")
         entries.append({
             "workload": w.name,
             "cases": len(w.cases),
-            "iamspec": model,
-            "peers": {p: figures(raws[p]) for p in PEERS},
+            "iamspec": figures(raws["iamspec"], clock),
+            "peers": {p: figures(raws[p], clock) for p in PEERS},
         })
-        details.append(_details(w, raws))
+        details.append(_details(w, raws, clock))
     return entries, details
 
 
-def _details(w: Workload, raws: dict[str, dict]) -> dict:
+def _runs(raw: dict, key: str) -> list[float] | None:
+    return [round(s, 4) for s in raw[key]] if raw.get(key) else None
+
+
+def _details(w: Workload, raws: dict[str, dict], clock: str) -> dict:
     model_raw = raws["iamspec"]
-    model = figures(model_raw)
+    model = figures(model_raw, clock)
     out: dict = {"workload": w.name, "description": w.description, "cases": len(w.cases),
-                 "statements_per_case": round(w.statements_per_case(), 2), "targets": {}}
+                 "statements_per_case": round(w.statements_per_case(), 2), "clock": clock, "targets": {}}
     for target, raw in raws.items():
         if "unavailable" in raw:
             out["targets"][target] = {"unavailable": raw["unavailable"]}
             continue
-        fig = figures(raw)
+        fig = figures(raw, clock)
+        first = raw.get("first_pass_cpu_s" if clock == "cpu" else "first_pass_s") or raw.get("first_pass_s")
         entry = {
             **fig,
+            "wall_clock": {k: v for k, v in figures(raw, "wall").items() if k != "peak_mb"},
             "version": raw.get("version"),
-            "first_pass_per_s": round(len(raw["decisions"]) / raw["first_pass_s"], 1) if raw.get("first_pass_s") else None,
-            "e2e_s": [round(s, 4) for s in raw["e2e_s"]],
-            "eval_s": [round(s, 4) for s in raw["eval_s"]],
-            "spread_e2e": spread(raw["e2e_s"]),
-            "spread_eval": spread(raw["eval_s"]),
+            "first_pass_per_s": round(len(raw["decisions"]) / first, 1) if first else None,
+            "runs": {k: _runs(raw, k) for k in ("e2e_cpu_s", "eval_cpu_s", "e2e_s", "eval_s")},
+            "spread_e2e": spread(seconds(raw, "e2e", clock)),
+            "spread_eval": spread(seconds(raw, "eval", clock)),
             "load_s": round(raw.get("load_s", 0.0), 4),
             "baseline_mb": None if raw.get("baseline_mb") is None else round(raw["baseline_mb"], 1),
             "decisions": tally(raw["decisions"]),

@@ -36,15 +36,28 @@ def run_child(target: str, cases: Path, runs: int, warmup: int, cpu: int | None,
     return json.loads(lines[-1])
 
 
-def figures(raw: dict) -> dict:
+CLOCKS = ("cpu", "wall")
+
+
+def _key(raw: dict, base: str, clock: str) -> str:
+    return f"{base}_cpu_s" if clock == "cpu" and raw.get(f"{base}_cpu_s") else f"{base}_s"
+
+
+def seconds(raw: dict, base: str, clock: str) -> list[float]:
+    """The seconds of each run of ``base`` (``e2e``, ``eval``) by ``clock``: ``cpu`` = CPU time of the measuring
+    process (and its Node helper), ``wall`` = elapsed time."""
+    return raw[_key(raw, base, clock)]
+
+
+def figures(raw: dict, clock: str = "cpu") -> dict:
     """The issue's figures for one evaluator on one workload: ``decisions_per_s`` (end to end), ``eval_per_s``
     (policies loaded), both from the median run, and ``peak_mb``; or ``{"unavailable": why}``."""
     if "unavailable" in raw:
         return {"unavailable": raw["unavailable"]}
     n = len(raw["decisions"])
     return {
-        "decisions_per_s": round(n / statistics.median(raw["e2e_s"]), 1),
-        "eval_per_s": round(n / statistics.median(raw["eval_s"]), 1),
+        "decisions_per_s": round(n / statistics.median(seconds(raw, "e2e", clock)), 1),
+        "eval_per_s": round(n / statistics.median(seconds(raw, "eval", clock)), 1),
         "peak_mb": round(raw["peak_mb"], 1),
     }
 

@@ -43,25 +43,30 @@ def _evaluator(result: dict) -> list[str]:
     lines = ["## Evaluator: decisions per second, the model beside the peers", ""]
     for e, d in zip(result["evaluator"], result.get("evaluator_details", []), strict=False):
         lines += [f"### `{e['workload']}`: {d.get('description', '')}", "",
-                  f"{e['cases']:,} cases, {d.get('statements_per_case', 0):.1f} statements per case on average.", ""]
+                  f"{e['cases']:,} cases, {d.get('statements_per_case', 0):.1f} statements per case on average; "
+                  f"decisions per {d.get('clock', 'cpu')}-time second, median of {result['settings']['runs']} runs.",
+                  ""]
         rows = []
         for target in ("iamspec", *PEERS):
             info = d["targets"].get(target, {})
             if "unavailable" in info:
-                rows.append([f"`{target}`", f"unavailable: {info['unavailable'][:160]}", "", "", "", "", "", "", ""])
+                rows.append([f"`{target}`", f"unavailable: {info['unavailable'][:160]}", "", "", "", "", "", "", "", ""])
                 continue
             ratio = info.get("model_ratio", {})
             agree = info.get("agreement_with_model")
             rows.append([
                 f"`{target}` {info.get('version') or ''}".strip(),
-                _n(info["decisions_per_s"]), _n(info["eval_per_s"]), _n(info.get("first_pass_per_s")),
+                _n(info["decisions_per_s"]), _n(info["eval_per_s"]),
+                f"{_n(info['wall_clock']['decisions_per_s'])} / {_n(info['wall_clock']['eval_per_s'])}",
+                _n(info.get("first_pass_per_s")),
                 _n(info["peak_mb"], 1),
                 "–" if not ratio else f"{ratio['decisions_per_s']:,.1f}×",
                 "–" if not ratio else f"{ratio['eval_per_s']:,.1f}×",
                 "–" if not agree else f"{100 * agree['agree'] / max(1, agree['of']):.1f}%",
                 ", ".join(f"{k} {v}" for k, v in info["decisions"].items()),
             ])
-        lines += _table(["target", "decisions/s (end to end)", "eval/s (loaded)", "first pass/s", "peak MB",
+        lines += _table(["target", "decisions/s (end to end)", "eval/s (loaded)", "wall clock: e2e / loaded",
+                         "first pass/s", "peak MB",
                          "iamspec ÷ it, e2e", "iamspec ÷ it, loaded", "agrees with iamspec", "answers"], rows)
         lines.append("")
     lines += ["### Issue 6's targets (the model against the fastest peer on each workload)", ""]

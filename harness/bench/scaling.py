@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.bench import workloads
-from harness.bench.measure import run_child
+from harness.bench.measure import run_child, seconds
 
 SIZES = (1, 10, 100, 1000)
 
@@ -20,7 +20,7 @@ def cases_for(size: int, base: int) -> int:
 
 
 def run(base_cases: int, seed: int, tmp: Path, runs: int, cpu: int | None,
-        log: Callable[[str], None], sizes: tuple[int, ...] = SIZES) -> dict:
+        log: Callable[[str], None], sizes: tuple[int, ...] = SIZES, clock: str = "cpu") -> dict:
     rows = []
     for size in sizes:
         n = cases_for(size, base_cases)
@@ -33,8 +33,8 @@ def run(base_cases: int, seed: int, tmp: Path, runs: int, cpu: int | None,
             rows.append({"policies": size, "cases": n, "unavailable": raw["unavailable"]})
             continue
         stmts = w.statements_per_case()
-        e2e = statistics.median(raw["e2e_s"]) / n
-        ev = statistics.median(raw["eval_s"]) / n
+        e2e = statistics.median(seconds(raw, "e2e", clock)) / n
+        ev = statistics.median(seconds(raw, "eval", clock)) / n
         rows.append({
             "policies": size,
             "cases": n,
@@ -50,6 +50,7 @@ def run(base_cases: int, seed: int, tmp: Path, runs: int, cpu: int | None,
         })
     ok = [r for r in rows if "unavailable" not in r]
     return {
+        "clock": clock,
         "rows": rows,
         "exponent_e2e": exponent(ok, "us_per_decision"),
         "exponent_eval": exponent(ok, "us_per_eval"),
@@ -89,7 +90,7 @@ def plot(result: dict, path: Path) -> str | None:
         ax.annotate(f'{r["policies"]} pol.', (r["statements_per_case"], r["us_per_decision"]),
                     textcoords="offset points", xytext=(4, 6), fontsize=8)
     ax.set_xlabel("statements per case")
-    ax.set_ylabel("µs per decision (median run, one core)")
+    ax.set_ylabel(f"µs per decision ({result.get('clock', 'cpu')} time, median run, one core)")
     ax.set_title("iamspec: cost of one decision vs. policies in force")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)

@@ -66,37 +66,44 @@ async function decideLine(line) {
   return simulateOne(toSimulation(JSON.parse(line), false))
 }
 
+// [wall-clock seconds, CPU seconds of this process (user + system), result]
 async function timed(fn) {
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   const out = await fn()
-  return [(performance.now() - t0) / 1000, out]
+  const wall = (performance.now() - t0) / 1000
+  const c = process.cpuUsage(c0)
+  return [wall, (c.user + c.system) / 1e6, out]
 }
 
-const t0 = performance.now()
-for (const line of lines) await decideLine(line) // the warm-up: a whole first pass
-const firstPass = (performance.now() - t0) / 1000
+// the warm-up: a whole first pass, every policy new to the process
+const [firstPass, firstPassCpu, decisions] = await timed(async () => {
+  const out = []
+  for (const line of lines) out.push(await decideLine(line))
+  return out
+})
 const e2e = []
-let decisions = null
+const e2eCpu = []
 for (let r = 0; r < runs; r++) {
-  const [s, got] = await timed(async () => {
-    const out = []
-    for (const line of lines) out.push(await decideLine(line))
-    return out
+  const [s, cpu] = await timed(async () => {
+    for (const line of lines) await decideLine(line)
   })
   e2e.push(s)
-  decisions = decisions || got
+  e2eCpu.push(cpu)
 }
-const [loadS, sims] = await timed(async () => lines.map((l) => toSimulation(JSON.parse(l), true)))
+const [loadS, , sims] = await timed(async () => lines.map((l) => toSimulation(JSON.parse(l), true)))
 for (const sim of sims.slice(0, warmup)) await simulateOne(sim)
 const evals = []
+const evalsCpu = []
 let loadedDecisions = null
 for (let r = 0; r < runs; r++) {
-  const [s, got] = await timed(async () => {
+  const [s, cpu, got] = await timed(async () => {
     const out = []
     for (const sim of sims) out.push(await simulateOne(sim))
     return out
   })
   evals.push(s)
+  evalsCpu.push(cpu)
   loadedDecisions = loadedDecisions || got
 }
 // Peak resident memory of this process: VmHWM (Linux), else Node's maxRSS (which on Linux also counts the
@@ -115,8 +122,11 @@ process.stdout.write(
     node: process.version,
     cases: lines.length,
     first_pass_s: firstPass,
+    first_pass_cpu_s: firstPassCpu,
     e2e_s: e2e,
+    e2e_cpu_s: e2eCpu,
     eval_s: evals,
+    eval_cpu_s: evalsCpu,
     load_s: loadS,
     decisions,
     loaded_agree: decisions.every((d, i) => d === loadedDecisions[i]),
