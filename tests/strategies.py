@@ -195,7 +195,7 @@ def contexts() -> st.SearchStrategy[dict]:
 
 @st.composite
 def statements(draw: st.DrawFn, effect: str | None = None, with_principal: bool = False) -> dict:
-    s: dict[str, Any] = {"Effect": effect or draw(st.sampled_from(["Allow", "Allow", "Deny"]))}
+    s: dict[str, Any] = {"Effect": effect or draw(st.sampled_from(["Allow", "Allow", "Allow", "Deny"]))}
     if with_principal:
         s["Principal"] = draw(st.sampled_from(PRINCIPALS))
     if draw(st.integers(0, 4)) == 0:
@@ -218,14 +218,16 @@ def policies(with_principal: bool = False, effect: str | None = None) -> st.Sear
 
 
 def guardrail(with_principal: bool = False) -> st.SearchStrategy[dict]:
-    """A guardrail policy: often the full-access shape, otherwise a random (mostly Allow) policy."""
+    """A guardrail policy: mostly the full-access shape, otherwise a random (mostly Allow) policy."""
     full = RCP_FULL if with_principal else FULL
-    return st.one_of(st.just(copy.deepcopy(full)), policies(with_principal=with_principal))
+    return st.integers(0, 2).flatmap(
+        lambda i: policies(with_principal=with_principal) if i == 0 else st.just(copy.deepcopy(full)))
 
 
 def org(with_principal: bool = False) -> st.SearchStrategy[list[dict] | None]:
     lvl = st.lists(guardrail(with_principal), min_size=1, max_size=2)
-    return st.one_of(st.none(), st.lists(lvl, min_size=1, max_size=2).map(lambda ls: levels(*ls)))
+    tree = st.lists(lvl, min_size=1, max_size=2).map(lambda ls: levels(*ls))
+    return st.integers(0, 2).flatmap(lambda i: tree if i == 0 else st.none())
 
 
 # (principal, resource_account): a same-account user, a role session, a cross-account user, an unstated caller
@@ -234,20 +236,34 @@ CALLERS = [(USER, None), (SESSION, None), (X_USER, ACCT), (None, None)]
 
 @st.composite
 def cases(draw: st.DrawFn) -> dict:
-    """A random, valid decision case for a non-root caller."""
+    """A random, valid decision case for a non-root caller.
+
+    Half the time the identity side (and, for a cross-account caller, the resource policy) also gets a statement
+    allowing exactly the request, so that Allow decisions are common enough for the laws to bite."""
     principal, resource_account = draw(st.sampled_from(CALLERS))
     stated = principal is not None
+    action = draw(st.sampled_from(ACTIONS))
+    resource = draw(st.sampled_from(RESOURCES))
+    identity = draw(st.lists(policies(), max_size=2))
+    resource_policy = draw(st.one_of(st.none(), policies(with_principal=True))) if stated else None
+    if draw(st.booleans()):
+        identity.append(doc(allow(action, draw(st.sampled_from(["*", resource])))))
+        if principal == X_USER and draw(st.booleans()):
+            who = draw(st.sampled_from([{"AWS": X_USER}, {"AWS": OTHER}, "*"]))
+            extra = allow(action, resource, principal=who)
+            resource_policy = doc(extra) if resource_policy is None else doc(*resource_policy["Statement"], extra)
     return case(
-        identity=draw(st.lists(policies(), max_size=2)),
+        identity=draw(st.permutations(identity)),
         group=draw(st.lists(policies(), max_size=1)) if principal in (USER, X_USER, None) else [],
         boundary=draw(st.one_of(st.none(), guardrail())),
         session=draw(st.one_of(st.none(), guardrail())) if principal == SESSION else None,
-        resource_policy=draw(st.one_of(st.none(), policies(with_principal=True))) if stated else None,
+        resource_policy=resource_policy,
         scps=draw(org()) if stated else None,
         rcps=draw(org(with_principal=True)) if stated else None,
-        vpce=draw(st.one_of(st.none(), st.lists(guardrail(True), min_size=1, max_size=2))) if stated else None,
-        action=draw(st.sampled_from(ACTIONS)),
-        resource=draw(st.sampled_from(RESOURCES)),
+        vpce=draw(st.lists(guardrail(True), min_size=1, max_size=2)) if stated and draw(st.integers(0, 3)) == 0
+        else None,
+        action=action,
+        resource=resource,
         principal=principal,
         resource_account=resource_account,
         context=draw(contexts()),

@@ -109,7 +109,7 @@ DENY_GET_P = deny("s3:GetObject", "*", principal="*")
         ({"group": [doc(DENY_GET)]}, "identity"),
         ({"boundary": doc(allow(), DENY_GET)}, "boundary"),
         ({"session": doc(allow(), DENY_GET), "principal": SESSION}, "session"),
-        ({"resource_policy": bucket_policy(grant(USER), deny("s3:GetObject", OBJ, principal={"AWS": USER}))},
+        ({"resource_policy": bucket_policy(grant({"AWS": USER}), deny("s3:GetObject", OBJ, principal={"AWS": USER}))},
          "resource"),
         ({"resource_policy": bucket_policy(DENY_GET_P)}, "resource"),
         ({"scps": levels([FULL, doc(DENY_GET)])}, "scp"),
@@ -123,7 +123,7 @@ DENY_GET_P = deny("s3:GetObject", "*", principal="*")
 def test_explicit_deny_wins_in_every_policy_kind(overrides: dict, kind: str) -> None:
     """Denyallow page step 1: an applicable Deny in any SCP, RCP, resource-based, identity-based, boundary or
     session policy gives a final Deny, whatever allows exist."""
-    base = {"identity": [FULL], "principal": USER, "resource_policy": bucket_policy(grant(USER))}
+    base = {"identity": [FULL], "principal": USER, "resource_policy": bucket_policy(grant({"AWS": USER}))}
     c = case(**{**base, **overrides})
     denied_by(c, kind, explicit=True)
 
