@@ -26,10 +26,25 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from harness.compare import Difference, compare_answers, compare_outcomes, expectations
-from harness.features import BY_ID, EVAL, FEATURE_IDS, blame, classify_case, classify_scenario, declared
+from harness.features import (
+    BY_ID,
+    EVAL,
+    FEATURE_IDS,
+    GENERIC,
+    blame,
+    classify_case,
+    classify_scenario,
+    declared,
+)
 from harness.generate.cases import case_for
 from harness.generate.scenarios import scenario_for
-from harness.generate.shrink import current_choices, ddmin_steps, hypothesis_shrink, reduce_case
+from harness.generate.shrink import (
+    current_choices,
+    hypothesis_shrink,
+    reduce_case,
+    reduce_scenario,
+    valid_scenario,
+)
 from harness.report.reproducer import reproducer
 from harness.report.results import Divergence, RunResult
 from harness.targets.base import EXPLICIT_VS_IMPLICIT, Target
@@ -104,6 +119,11 @@ class Conformance:
         codes = tuple(c for side in (diff.model, diff.target) for c in [_code(side)] if c)
         steps = item.get("steps") or []
         step = steps[diff.step] if diff.step is not None and diff.step < len(steps) else None
+        focus = declared(item.get("tags")) | declared(item.get("id"))
+        if step is not None:  # a scenario: first what the differing step itself is about
+            at_step = classify_scenario({"steps": [step]}, None, False) - GENERIC
+            if at_step:
+                return blame(at_step, focus & at_step, codes, step)
         structural = classify_case(item, None, False) if "request" in item else classify_scenario(item, None, False)
         return blame(structural | (present - declared(item.get("id")) - declared(item.get("tags"))),
                      declared(item.get("tags")) | declared(item.get("id")), codes, step)
@@ -159,7 +179,7 @@ class Conformance:
         def predicate(item: dict, cached_only: bool = False) -> bool:
             text = json.dumps(item, sort_keys=True)
             if text not in cache:
-                if cached_only:
+                if cached_only or (level != EVAL and not valid_scenario(item)):
                     return False
                 if level == EVAL:
                     _, _, diff, present = self.run_case(item)
@@ -183,7 +203,7 @@ class Conformance:
                 item = shrunk
         if level == EVAL:
             return reduce_case(item, same, until + 2)
-        return ddmin_steps(item, same, until + 2)
+        return reduce_scenario(item, same, until + 2)
 
     def _record(self, item: dict, level: str, origin: str, feature: str, diff: Difference, choices: tuple | None,
                 strategy: Any) -> None:

@@ -110,6 +110,7 @@ FEATURES: tuple[Feature, ...] = (
     _f("auth.bad-signature", A_ONLY, "A wrong secret key fails with SignatureDoesNotMatch"),
     _f("auth.inactive-key", A_ONLY, "An Inactive access key no longer authenticates"),
     _f("auth.deleted-key", A_ONLY, "A deleted access key no longer authenticates"),
+    _f("auth.no-credentials", A_ONLY, "A request without credentials is refused (MissingAuthenticationToken; S3: anonymous)"),
     _f("sts.caller-identity", A_ONLY, "GetCallerIdentity tells the caller's ARN and needs no permission"),
     _f("sts.session-identity", A_ONLY, "AssumeRole returns the session ARN assumed-role/ROLE/SESSION"),
     _f("sts.session-permissions", A_ONLY, "A role session acts with the role's permissions, not the caller's"),

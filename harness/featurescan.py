@@ -241,7 +241,7 @@ def scan_case(case: dict) -> set[str]:
 _ERROR_FEATURES = {"EntityAlreadyExists": "iam.name-unique", "NoSuchEntity": "iam.no-such-entity",
                    "DeleteConflict": "iam.delete-conflict", "MalformedPolicyDocument": "policy.malformed",
                    "ExpiredToken": "sts.expiry", "InvalidClientTokenId": "auth.unknown-key",
-                   "SignatureDoesNotMatch": "auth.bad-signature"}
+                   "SignatureDoesNotMatch": "auth.bad-signature", "MissingAuthenticationToken": "auth.no-credentials"}
 _ERROR_FEATURES["MalformedPolicy"] = "policy.malformed"  # S3's code for a bucket policy it refuses
 
 

@@ -37,6 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--iam-examples", type=int, help="generated examples per feature and level (no time bound)")
     group.addoption("--iam-seed", type=int, default=0, help="seed of the generated examples (default 0)")
     group.addoption("--iam-timeout", type=float, default=10.0, help="seconds allowed for each call (default 10)")
+    group.addoption("--iam-features", help="only these features (comma-separated ids)")
     group.addoption("--iam-out", default="reports", help="where the merged report is written (default reports)")
     group.addoption("--hypothesis-db", default=os.environ.get("IAMSPEC_HYPOTHESIS_DB"),
                     help="Hypothesis example database folder, may be shared between machines")
@@ -61,7 +62,9 @@ class FeatureItem(pytest.Item):
         from harness.conform import REGRESSION, Conformance
 
         examples = config.getoption("--iam-examples")
-        budget = float("inf") if examples else config.getoption("--iam-budget") / len(FEATURE_IDS)
+        chosen = config.getoption("--iam-features")
+        count = len([f for f in chosen.split(",") if f.strip()]) if chosen else len(FEATURE_IDS)
+        budget = float("inf") if examples else config.getoption("--iam-budget") / max(1, count)
         engine = Conformance(target, model, budget=budget, examples=examples or 1000,
                              seed=config.getoption("--iam-seed"), timeout=config.getoption("--iam-timeout"),
                              database=config.getoption("--hypothesis-db"), regression=REGRESSION,
@@ -123,7 +126,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if not config.getoption("--iam-target"):
         return
     deselected = list(items)
-    items[:] = [FeatureItem.from_parent(session, name=f"conform[{fid}]", feature=fid) for fid in FEATURE_IDS]
+    chosen = config.getoption("--iam-features")
+    features = [f.strip() for f in chosen.split(",") if f.strip() in BY_ID] if chosen else list(FEATURE_IDS)
+    items[:] = [FeatureItem.from_parent(session, name=f"conform[{fid}]", feature=fid) for fid in features]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
 

@@ -140,7 +140,8 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
         case["session_policy"] = draw(policy(aim, toggles, max_statements=2))
     if trust or toggles & _RESOURCE_POLICY or ("resource-policy" in can and draw(st.integers(0, 5)) == 0):
         case["resource_policy"] = draw(_resource_policy(aim, toggles, trust))
-    if toggles & {"scp.filter", "scp.every-level", "scp.root-user", "scp.service-linked-role"}:
+    if toggles & {"scp.filter", "scp.every-level", "scp.root-user", "scp.service-linked-role"} and \
+            "scp.filter" not in avoid:
         case["scps"] = draw(_org(aim, toggles, "scp.every-level" in toggles))
     if "rcp.filter" in toggles:
         case["rcps"] = draw(_org(aim, toggles, False))

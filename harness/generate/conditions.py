@@ -157,6 +157,8 @@ def condition(draw: st.DrawFn, aim: Aim, toggles: frozenset[str]) -> dict:
         else:
             key = draw(st.sampled_from(sorted(present)))
             key_type, value = present[key]
+            if key_type == "string" and isinstance(value, str) and value.startswith("arn:"):
+                key_type = "arn"
             robust = value if key_type == "robust" else None
             if robust:
                 key_type, value = robust, None

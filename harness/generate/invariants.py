@@ -141,7 +141,11 @@ def credentials(draw: st.DrawFn, feature: str) -> dict:
     call, params = draw(st.sampled_from(_PROBE_CALLS))
     steps = [*user_setup(False),
              root("iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "p", "PolicyDocument": ALLOW_ALL})]
-    if feature == "auth.unknown-key":
+    if feature == "auth.no-credentials":  # the handle of a step that failed holds no credentials
+        steps.append({"as": "alice", "call": "sts:AssumeRole", "save": "ghost",
+                      "params": {"RoleArn": f"arn:aws:iam::{ACCOUNT}:role/missing", "RoleSessionName": "s1"}})
+        who: object = "ghost"
+    elif feature == "auth.unknown-key":
         who = {"AccessKeyId": draw(st.sampled_from(["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])),
                "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
     elif feature == "auth.bad-signature":
@@ -168,4 +172,5 @@ INVARIANTS: dict[str, Callable[[], st.SearchStrategy[dict]]] = {
     "auth.bad-signature": lambda: credentials("auth.bad-signature"),
     "auth.inactive-key": lambda: credentials("auth.inactive-key"),
     "auth.deleted-key": lambda: credentials("auth.deleted-key"),
+    "auth.no-credentials": lambda: credentials("auth.no-credentials"),
 }

@@ -14,6 +14,7 @@ Every predicate answers "does this input still show the same divergence?"; minim
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -109,8 +110,12 @@ def _candidates(case: dict) -> list[dict]:
     return out
 
 
-def _drop_in_documents(case: dict) -> list[dict]:
-    """Cases with one list item or one optional statement element removed somewhere inside a policy."""
+_CASE_ROOTS = ("identity_policies", "group_policies", "permission_boundary", "session_policy", "resource_policy",
+               "scps", "rcps", "vpc_endpoint_policies")
+
+
+def _drop_in_documents(case: dict, roots: tuple[str, ...] = _CASE_ROOTS) -> list[dict]:
+    """Inputs with one list item or one optional statement element removed somewhere under ``roots``."""
     out = []
 
     def walk(node: Any, path: tuple) -> None:
@@ -126,10 +131,49 @@ def _drop_in_documents(case: dict) -> list[dict]:
                     out.append(_without(case, path, k))
                 walk(v, (*path, k))
 
-    for key in ("identity_policies", "group_policies", "permission_boundary", "session_policy", "resource_policy",
-                "scps", "rcps", "vpc_endpoint_policies"):
+    for key in roots:
         walk(case.get(key), (key,))
     return out
+
+
+def valid_scenario(scenario: dict) -> bool:
+    """Every handle a step uses (``as``, ``{"$saved": ...}``) is saved by an earlier step: a reduced scenario
+    that breaks this shows a different problem (a call without credentials), not the one being minimised."""
+    saved: set[str] = set()
+    for step in scenario.get("steps", []):
+        if not isinstance(step, dict):
+            return False
+        who = step.get("as")
+        handle = who.get("handle") if isinstance(who, dict) else who
+        if isinstance(handle, str) and handle != "root" and handle not in saved:
+            return False
+        text = str(step.get("params"))
+        for ref in re.findall(r"'\$saved': '([^'.]+)", text):
+            if ref not in saved:
+                return False
+        if isinstance(step.get("save"), str):
+            saved.add(step["save"])
+    return True
+
+
+def reduce_scenario(scenario: dict, predicate: Callable[[dict], bool], deadline: float) -> dict:
+    """Delta debugging of the steps, then greedy reduction inside the steps' parameters (policy statements,
+    values), every candidate kept valid (:func:`valid_scenario`)."""
+
+    def ok(candidate: dict) -> bool:
+        return valid_scenario(candidate) and predicate(candidate)
+
+    scenario = ddmin_steps(scenario, ok, deadline)
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for candidate in _drop_in_documents(scenario, ("steps",)):
+            if time.monotonic() > deadline:
+                break
+            if ok(candidate):
+                scenario, improved = candidate, True
+                break
+    return scenario
 
 
 def _without(case: dict, path: tuple, item: Any) -> dict:
