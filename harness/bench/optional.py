@@ -14,13 +14,13 @@ def _missing(module: str) -> bool:
         return True
 
 
-def compare_section(quick: bool, seed: int, log: Callable[[str], None]) -> dict:
+def compare_section(quick: bool, seed: int, cpu: int | None, log: Callable[[str], None]) -> dict:
     """Z3 compare latency (p50/p95/p99) and unknown count over the managed-policy version history."""
-    if _missing("spec.smt") or _missing("spec.smt.questions"):
-        return {"unavailable": "spec.smt not built (spec/smt/questions.py is absent)"}
+    if _missing("spec.smt") or (_missing("spec.smt.questions") and _missing("spec.smt.compare")):
+        return {"unavailable": "spec.smt not built (neither spec/smt/questions.py nor spec/smt/compare.py exists)"}
     from harness.bench.smt import run_compare
 
-    return run_compare(quick, seed, log)
+    return run_compare(quick, seed, log, cpu)
 
 
 def proofs_section(quick: bool, log: Callable[[str], None]) -> dict:

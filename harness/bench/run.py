@@ -13,7 +13,7 @@ from harness.bench import evaluator, machine, report, scaling, workloads
 from harness.bench.optional import compare_section, conformance_section, proofs_section
 
 SECTIONS = ("evaluator", "scaling", "compare", "proofs", "conformance")
-FULL_CASES, QUICK_CASES = 1000, 150
+FULL_CASES, QUICK_CASES = 1000, 100
 RUNS = 3
 
 METHOD = [
@@ -93,7 +93,7 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
             else:
                 result["plot_unavailable"] = why
         if "compare" in sections:
-            result["compare"] = compare_section(quick, seed, log)
+            result["compare"] = compare_section(quick, seed, cpu, log)
         if "proofs" in sections:
             result["proofs"] = proofs_section(quick, log)
         if "conformance" in sections:

@@ -1,0 +1,181 @@
+"""Conformance throughput per target, and the harness's own share of the time.
+
+Each target runs a short ``harness.conform.Conformance`` campaign (regression corpus, then generated examples per
+feature, minimisation of new divergences) in a process of its own, pinned to one CPU, with the target and the model
+wrapped in timers. Time is split three ways: inside the target's ``decide``/``run_scenario`` (the target's own
+time), inside the model's, and everything else (Hypothesis generation, classification, comparison,
+minimisation, bookkeeping: the harness's own share).
+
+    python -m harness.bench.conformance TARGET --budget SECONDS --seed S [--cpu C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from harness.bench.measure import ROOT, child_env
+
+TARGETS = ("moto", "moto-server", "ministack", "iam-simulate", "principalmapper")
+
+
+class Timed:
+    """A target with a stopwatch around its two entry points; every other attribute is the target's own."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.case_s = self.scenario_s = 0.0
+        self.cases = self.scenarios = self.steps = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def decide(self, case: dict) -> dict:
+        t0 = time.perf_counter()
+        try:
+            return self._inner.decide(case)
+        finally:
+            self.case_s += time.perf_counter() - t0
+            self.cases += 1
+
+    def run_scenario(self, scenario: dict) -> list[dict]:
+        t0 = time.perf_counter()
+        try:
+            return self._inner.run_scenario(scenario)
+        finally:
+            self.scenario_s += time.perf_counter() - t0
+            self.scenarios += 1
+            steps = scenario.get("steps") if isinstance(scenario, dict) else None
+            self.steps += len(steps) if isinstance(steps, list) else 0
+
+
+QUICK_FEATURES = 8  # --quick: the first features of harness.features, without the regression corpus
+
+
+def measure(name: str, budget: float, seed: int, quick: bool = False) -> dict:
+    """One timed campaign against ``name``; ``{"unavailable": why}`` when the target cannot start."""
+    from harness.conform import REGRESSION, Conformance
+    from harness.features import FEATURE_IDS
+    from harness.targets.base import TargetUnavailable, get_target
+
+    target, model = Timed(get_target(name)), Timed(get_target("model"))
+    try:
+        t0 = time.perf_counter()
+        target.start()
+        start_s = time.perf_counter() - t0
+        model.start()
+    except TargetUnavailable as exc:
+        return {"unavailable": f"{exc.message} (to install: {exc.how_to_install})"}
+    try:
+        t0 = time.perf_counter()
+        features = tuple(FEATURE_IDS[:QUICK_FEATURES]) if quick else None
+        result = Conformance(target, model, budget=budget, seed=seed, features=features,
+                             regression=None if quick else REGRESSION).run()
+        total = time.perf_counter() - t0
+    finally:
+        for t in (target, model):
+            with contextlib.suppress(Exception):  # a target that fails to stop must not lose the figures
+                t.stop()
+    target_s = target.case_s + target.scenario_s
+    model_s = model.case_s + model.scenario_s
+    harness_s = max(0.0, total - target_s - model_s)
+    return {
+        "version": target.version(),
+        "budget_s": budget,
+        "scope": f"first {QUICK_FEATURES} features, no regression corpus" if quick else "every feature, regression corpus",
+        "start_s": round(start_s, 3),
+        "total_s": round(total, 3),
+        "cases": target.cases,
+        "scenarios": target.scenarios,
+        "steps": target.steps,
+        "divergences": len(result.divergences),
+        "target_case_s": round(target.case_s, 3),
+        "target_scenario_s": round(target.scenario_s, 3),
+        "model_s": round(model_s, 3),
+        "harness_s": round(harness_s, 3),
+        "cases_per_s": round(target.cases / total, 1) if total else None,
+        "steps_per_s": round(target.steps / total, 1) if total else None,
+        "target_cases_per_s": round(target.cases / target.case_s, 1) if target.case_s else None,
+        "target_steps_per_s": round(target.steps / target.scenario_s, 1) if target.scenario_s else None,
+        "harness_share_of_run": round(harness_s / total, 3) if total else None,
+        "harness_over_target": round(harness_s / target_s, 3) if target_s else None,
+    }
+
+
+def run_conformance(quick: bool, seed: int, cpu: int | None, log: Callable[[str], None],
+                    targets: tuple[str, ...] | None = None) -> dict:
+    """A short campaign per target (``--quick``: moto alone, 2 s, a few features; else every target, 10 s, every
+    feature). A campaign overruns its budget by the regression corpus, a minimum of examples per feature and
+    minimisation."""
+    budget = 2.0 if quick else 10.0
+    targets = targets or (("moto",) if quick else TARGETS)
+    rows: dict[str, dict] = {}
+    for name in targets:
+        log(f"conformance: {name} ({budget:g} s campaign) ...")
+        argv = [sys.executable, "-m", "harness.bench.conformance", name, "--budget", str(budget), "--seed", str(seed)]
+        argv += ["--quick"] if quick else []
+        if cpu is not None:
+            argv += ["--cpu", str(cpu)]
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=budget * 6 + 120, env=child_env(),
+                                  cwd=str(ROOT), check=False)
+            lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+            rows[name] = json.loads(lines[-1]) if lines else {
+                "unavailable": f"the campaign process failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"}
+        except subprocess.TimeoutExpired:
+            rows[name] = {"unavailable": "the campaign did not finish in time"}
+        log(f"conformance: {name}: {rows[name]}")
+    return {"budget_s": budget, "targets": rows, "markdown": _markdown(rows, budget, quick)}
+
+
+def _markdown(rows: dict[str, dict], budget: float, quick: bool) -> list[str]:
+    scope = (f"the first {QUICK_FEATURES} features, no regression corpus" if quick
+             else "regression corpus, every feature")
+    out = [f"Each target ran a `harness.conform` campaign with a {budget:g}-second budget ({scope}; generated "
+           "examples, minimisation; a campaign overruns its budget by a minimum of examples per feature) in its own "
+           "process pinned to one CPU. Wall-clock time is split between the target's calls, the model's calls, and "
+           "the rest (the harness: generation, classification, comparison, minimisation). 'cases/s (run)' and "
+           "'steps/s (run)' divide by the whole run, which mixes both kinds of input.", "",
+           "| target | cases | scenario steps | cases/s (run) | steps/s (run) | target alone: cases/s, steps/s | "
+           "time: target / model / harness (s) | harness ÷ target time |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, r in rows.items():
+        if "unavailable" in r:
+            out.append(f"| `{name}` | unavailable: {r['unavailable'][:150]} | | | | | | |")
+            continue
+        ratio = r["harness_over_target"]
+        verdict = "–" if ratio is None else f"{100 * ratio:.1f}%" + ("" if ratio <= 0.10 else " (**goal ≤ 10% not met**)")
+        out.append(
+            f"| `{name}` {r.get('version') or ''} | {r['cases']:,} | {r['steps']:,} | {r['cases_per_s'] or 0:,.1f} | "
+            f"{r['steps_per_s'] or 0:,.1f} | {r['target_cases_per_s'] or '–'}, {r['target_steps_per_s'] or '–'} | "
+            f"{r['target_case_s'] + r['target_scenario_s']:.1f} / {r['model_s']:.1f} / {r['harness_s']:.1f} | {verdict} |")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from harness.bench.child import pin
+
+    parser = argparse.ArgumentParser(prog="python -m harness.bench.conformance")
+    parser.add_argument("target")
+    parser.add_argument("--budget", type=float, default=20.0)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--cpu", type=int, default=None)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    pin(args.cpu)
+    try:
+        out = measure(args.target, args.budget, args.seed, args.quick)
+    except Exception as exc:  # reported, never a crash of the bench
+        out = {"unavailable": f"the campaign failed: {type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Z3 figures: compare latency over the AWS managed-policy version history, and the time of each proof.
+
+Compare: every pair of adjacent versions of one managed policy in the recorded history (v1→v2, v2→v3, ...; the
+history skips some version numbers) is a real "does the new version grant more?" question. A seeded sample of them is compared in a process of its own, pinned to one CPU,
+one JSON line per pair, so a pair that hangs or crashes loses only itself.
+
+    python -m harness.bench.smt compare PAIRS.jsonl [--cpu C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from harness.bench.measure import ROOT, child_env
+
+VERSIONS = Path(__file__).resolve().parent.parent / "data" / "managed-policy-versions.jsonl.gz"
+FULL_PAIRS, QUICK_PAIRS = 100, 10
+
+
+def _version_number(v: str) -> int:
+    digits = "".join(ch for ch in v if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def version_pairs() -> list[dict]:
+    """Every (older, newer) pair of adjacent recorded versions of one policy, in the corpus's order."""
+    by_arn: dict[str, list[dict]] = {}
+    with gzip.open(VERSIONS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                by_arn.setdefault(rec["arn"], []).append(rec)
+    pairs = []
+    for arn, versions in by_arn.items():
+        versions.sort(key=lambda r: _version_number(r["version"]))
+        for old, new in zip(versions, versions[1:], strict=False):
+            pairs.append({"id": f"{arn}:{old['version']}->{new['version']}", "old": old["document"],
+                          "new": new["document"]})
+    return pairs
+
+
+def _compare_fn() -> tuple[str, Callable[[Any, Any], Any]]:
+    """The project's compare: ``spec.smt.questions.compare`` if it exists, else ``spec.smt.compare.compare_policies``."""
+    try:
+        from spec.smt.questions import compare  # type: ignore[import-not-found]
+
+        return "spec.smt.questions.compare", compare
+    except ImportError:
+        from spec.smt.compare import compare_policies
+
+        return "spec.smt.compare.compare_policies", compare_policies
+
+
+def _relation(result: Any) -> str:
+    if isinstance(result, dict):
+        return str(result.get("relation"))
+    return str(getattr(result, "relation", result))
+
+
+def compare_worker(path: str) -> None:
+    """Compare every pair in ``path``; one JSON line per pair on standard output, flushed at once."""
+    name, compare = _compare_fn()
+    sys.stdout.write(json.dumps({"function": name}) + "\n")
+    sys.stdout.flush()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            pair = json.loads(line)
+            w0, c0 = time.perf_counter(), time.process_time()
+            try:
+                out: dict[str, Any] = {"relation": _relation(compare(pair["old"], pair["new"]))}
+            except Exception as exc:  # an error on one pair is counted, the run goes on
+                out = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+            out.update(id=pair["id"], seconds=time.perf_counter() - w0, cpu_s=time.process_time() - c0)
+            sys.stdout.write(json.dumps(out) + "\n")
+            sys.stdout.flush()
+
+
+def _pct(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    k = max(0, min(len(sorted_values) - 1, int(-(-p * len(sorted_values) // 100)) - 1))
+    return sorted_values[k]
+
+
+def run_compare(quick: bool, seed: int, log: Callable[[str], None], cpu: int | None = 0,
+                pairs: int | None = None) -> dict:
+    every = version_pairs()
+    n = min(len(every), pairs or (QUICK_PAIRS if quick else FULL_PAIRS))
+    sample = random.Random(f"{seed}:compare").sample(every, n)
+    log(f"compare: {n} of {len(every)} adjacent-version pairs ...")
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", prefix="iamspec-bench-pairs-", delete=False,
+                                     encoding="utf-8") as fh:
+        fh.write("\n".join(json.dumps(p) for p in sample) + "\n")
+    tmp = Path(fh.name)
+    argv = [sys.executable, "-m", "harness.bench.smt", "compare", str(tmp)] + ([] if cpu is None else ["--cpu", str(cpu)])
+    budget = 30.0 + 6.0 * n
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=budget, env=child_env(), cwd=str(ROOT),
+                              check=False)
+        stdout, note = proc.stdout, None if proc.returncode == 0 else f"the compare process exited {proc.returncode}"
+    except subprocess.TimeoutExpired as exc:
+        raw = exc.stdout or ""
+        stdout, note = raw.decode() if isinstance(raw, bytes) else raw, f"stopped after {budget:.0f} s"
+    finally:
+        tmp.unlink(missing_ok=True)
+    lines = [json.loads(x) for x in stdout.splitlines() if x.startswith("{")]
+    head = lines[0] if lines and "function" in lines[0] else {}
+    rows = [x for x in lines if "id" in x]
+    if not rows:
+        return {"unavailable": note or "the compare process answered nothing"}
+    return summarize(rows, len(every), n, head.get("function"), note)
+
+
+def summarize(rows: list[dict], population: int, asked: int, function: str | None, note: str | None) -> dict:
+    done = sorted(r["seconds"] for r in rows)
+    relations: dict[str, int] = {}
+    for r in rows:
+        key = r.get("relation") or "error"
+        relations[key] = relations.get(key, 0) + 1
+    out = {
+        "function": function,
+        "pairs_in_history": population,
+        "pairs_asked": asked,
+        "pairs_answered": len(rows),
+        "p50_ms": round(1000 * _pct(done, 50), 1),
+        "p95_ms": round(1000 * _pct(done, 95), 1),
+        "p99_ms": round(1000 * _pct(done, 99), 1),
+        "max_ms": round(1000 * done[-1], 1),
+        "mean_ms": round(1000 * statistics.fmean(done), 1),
+        "unknown": relations.get("unknown", 0),
+        "errors": sum(1 for r in rows if "error" in r),
+        "relations": dict(sorted(relations.items())),
+        "error_samples": sorted({r["error"] for r in rows if "error" in r})[:5],
+        "goal": {"median_ms_at_most": 100, "p99_s_at_most": 3},
+        "goal_met": _pct(done, 50) <= 0.1 and _pct(done, 99) <= 3.0,
+    }
+    if note:
+        out["note"] = note
+    out["markdown"] = [
+        f"`{function}` on {len(rows)} of {population:,} pairs of adjacent versions of AWS managed policies "
+        "(seeded sample of the recorded history), wall-clock latency per pair, one CPU:" + (f" ({note})" if note else ""), "",
+        "| p50 | p95 | p99 | max | unknown | errors | relations | goal (median ≤ 100 ms, p99 ≤ 3 s) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| {out['p50_ms']:,.1f} ms | {out['p95_ms']:,.1f} ms | {out['p99_ms']:,.1f} ms | {out['max_ms']:,.1f} ms | "
+        f"{out['unknown']} | {out['errors']} | {', '.join(f'{k} {v}' for k, v in out['relations'].items())} | "
+        f"{'met' if out['goal_met'] else '**not met**'} |",
+    ]
+    if out["error_samples"]:
+        out["markdown"] += ["", "Errors raised by compare (first distinct messages): "
+                            + "; ".join(f"`{e}`" for e in out["error_samples"])]
+    return out
+
+
+def run_proofs(quick: bool, log: Callable[[str], None]) -> dict:
+    """The time of each proof, from ``iamspec prove --json``."""
+    log("proofs: iamspec prove --json ...")
+    argv = [sys.executable, "-m", "harness", "prove", "--json"]
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, env=child_env(), cwd=str(ROOT),
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return {"unavailable": "`iamspec prove --json` did not finish in 900 s"}
+    total = time.perf_counter() - t0
+    try:
+        data = json.loads(proc.stdout)
+    except ValueError:
+        return {"unavailable": f"`iamspec prove --json` printed no JSON (exit {proc.returncode}): "
+                               f"{(proc.stderr or proc.stdout).strip()[-300:]}"}
+    proofs = data.get("proofs", data) if isinstance(data, dict) else data
+    if not isinstance(proofs, list):
+        return {"unavailable": "`iamspec prove --json` printed JSON without a list of proofs"}
+    rows = []
+    for p in proofs:
+        if isinstance(p, dict):
+            secs = p.get("seconds", p.get("time_s", p.get("time")))
+            rows.append({"name": p.get("name") or p.get("id"), "status": p.get("status") or p.get("result"),
+                         "seconds": secs})
+    md = [f"`iamspec prove --json`: {len(rows)} proofs, {total:.1f} s for the whole command (process start "
+          "included).", "", "| proof | status | seconds |", "| --- | --- | --- |"]
+    md += [f"| `{r['name']}` | {r['status']} | {r['seconds'] if r['seconds'] is not None else '–'} |" for r in rows]
+    return {"command": "iamspec prove --json", "total_s": round(total, 2), "exit": proc.returncode, "proofs": rows,
+            "markdown": md}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from harness.bench.child import pin
+
+    parser = argparse.ArgumentParser(prog="python -m harness.bench.smt")
+    parser.add_argument("what", choices=("compare",))
+    parser.add_argument("pairs")
+    parser.add_argument("--cpu", type=int, default=None)
+    args = parser.parse_args(argv)
+    pin(args.cpu)
+    compare_worker(args.pairs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
