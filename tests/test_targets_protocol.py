@@ -132,6 +132,9 @@ def test_the_thread_fallback_also_cuts_off() -> None:
 ])
 def test_a_missing_python_package_is_unavailable_with_how_to_install(name: str, module: str, hint: str, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # `import module` now raises ImportError
+    parent, _, child = module.rpartition(".")
+    if parent in sys.modules:  # `from parent import child` reads the attribute first, if an earlier test imported it
+        monkeypatch.delattr(sys.modules[parent], child, raising=False)
     with pytest.raises(TargetUnavailable) as info:
         get_target(name).start()
     assert hint in info.value.how_to_install
