@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spec.callers import Caller, CallerKind, parse_caller
 from spec.layers import Evaluated, evaluate_layers
 from spec.policy import Policy
-from spec.principals import Caller, CallerKind, Grant, parse_caller
+from spec.principals import Grant
 from spec.request import Request
 
 ALLOW, IMPLICIT, EXPLICIT = "Allow", "ImplicitDeny", "ExplicitDeny"
@@ -64,6 +65,16 @@ def is_trust_request(request: Request) -> bool:
     return request.action.lower() in TRUST_ACTIONS and ":role/" in request.resource
 
 
+def is_key_policy_request(request: Request, ps: PolicySet) -> bool:
+    """Rule *KMS key policies*: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow
+    access to a KMS key", and no principal, the root user included, has access the key policy does not give
+    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html). Applies to a ``kms:`` action on a key
+    ARN when the case gives the key policy as its resource policy (with none given, the key policy is unknown and
+    only the identity side is evaluated)."""
+    return ps.resource is not None and request.action.lower().startswith("kms:") \
+        and request.resource.startswith("arn:") and ":kms:" in request.resource and ":key/" in request.resource
+
+
 def _session_ok(caller: Caller, ev: Evaluated) -> bool:
     """Rule *session policies* (step 7): not a session -> no limit; a session policy present -> it must allow;
     none -> a role session is allowed, a federated-user (GetFederationToken) session is not."""
@@ -74,7 +85,7 @@ def _session_ok(caller: Caller, ev: Evaluated) -> bool:
     return caller.kind is not CallerKind.FEDERATED
 
 
-def _guardrail_denials(caller: Caller, ev: Evaluated, cross: bool) -> list[str]:
+def _guardrail_denials(ev: Evaluated) -> list[str]:
     """Rules *SCPs*, *RCPs*, *VPC endpoint policies*: each is a filter that must allow; none grants.
     An SCP or RCP level without an applicable Allow denies (AWS's message may call this an explicit deny, but
     no Deny statement matched: iamspec reports ImplicitDeny, tag ``scp.missing-allow``)."""
@@ -88,14 +99,22 @@ def _guardrail_denials(caller: Caller, ev: Evaluated, cross: bool) -> list[str]:
     return out
 
 
-def decide(request: Request, caller: Caller, ev: Evaluated) -> tuple[str, tuple[str, ...], str]:
-    """The decision function of iam-semantics §4.4, with cross-account (§4.5) and trust policies (§5.2)."""
+def decide(request: Request, caller: Caller, ev: Evaluated, key_policy: bool = False,
+           ) -> tuple[str, tuple[str, ...], str]:
+    """The decision function of iam-semantics §4.4, with cross-account (§4.5), trust policies (§5.2) and KMS key
+    policies (the two resource policies that "must explicitly allow access for principals")."""
     if ev.denied_by:
         return EXPLICIT, ev.denied_by, "an applicable Deny statement"  # Rule: "An explicit deny overrides"
-    blocked = _guardrail_denials(caller, ev, False)
+    blocked = _guardrail_denials(ev)
     if blocked:
         return IMPLICIT, tuple(blocked), "no applicable Allow in " + ", ".join(blocked)
     trust = is_trust_request(request)
+    if trust and caller.kind in (CallerKind.FEDERATED, CallerKind.ANONYMOUS):
+        # "You must use credentials for an IAM user or an IAM role to call AssumeRole"; GetFederationToken
+        # credentials "cannot call any STS operations except GetCallerIdentity" (STS API Reference).
+        return IMPLICIT, ("resource",), "only IAM users and role sessions may assume a role"
+    if key_policy and ev.grant is Grant.NONE:
+        return IMPLICIT, ("resource",), "the KMS key policy does not allow the caller (nor its account)"
     if caller.kind is CallerKind.ROOT:
         if trust:  # "You cannot assume a role when you are signed in as the AWS account root user."
             return IMPLICIT, ("resource",), "Roles may not be assumed by root accounts"
@@ -104,8 +123,9 @@ def decide(request: Request, caller: Caller, ev: Evaluated) -> tuple[str, tuple[
         return IMPLICIT, ("resource",), "cross-account: the resource policy does not grant the root user"
     if caller.kind is CallerKind.UNSPECIFIED:
         return _identity_path(caller, ev, "no caller given: identity-side policies only")
-    if caller.kind in (CallerKind.SERVICE, CallerKind.ANONYMOUS):
-        # Services and anonymous callers have no identity policies: only a resource policy can grant.
+    if caller.kind in (CallerKind.SERVICE, CallerKind.ANONYMOUS, CallerKind.PROVIDER):
+        # Services, identity providers and anonymous callers have no identity policies: only a resource policy
+        # can grant ("no policies to evaluate because the caller of the API isn't an AWS identity").
         if ev.grant is Grant.DIRECT:
             return ALLOW, (), "the resource policy names the caller"
         return IMPLICIT, ("resource",), "no resource policy names the caller"
@@ -159,5 +179,5 @@ def authorize(request: Request, policies: PolicySet) -> Decision:
     denial (``by``) and the trace of every statement that applied."""
     caller = parse_caller(request.principal)
     ev = evaluate_layers(request, caller, policies)
-    decision, by, reason = decide(request, caller, ev)
+    decision, by, reason = decide(request, caller, ev, is_key_policy_request(request, policies))
     return Decision(decision, by, tuple(ev.trace), reason)

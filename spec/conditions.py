@@ -15,7 +15,7 @@ from typing import Any
 
 from spec.errors import malformed
 from spec.operators import Operator, ValueTest, lookup_operator, positive_test
-from spec.patterns import glob_regex
+from spec.patterns import compile_arn_like_pieces, glob_regex
 from spec.variables import Template, parse_template
 
 Context = Mapping[str, "str | tuple[str, ...]"]
@@ -57,8 +57,10 @@ class Clause:
             pieces = template.resolve(context)
             if pieces is None:
                 continue
-            if self.operator.positive == "StringLike" and not all(p for _, p in pieces):
-                out.append(_literal_like(pieces))  # ${*} and substituted values are literal text
+            if self.operator.family == "arn":
+                out.append(compile_arn_like_pieces(pieces))  # ${*} and substituted values are literal text
+            elif self.operator.positive == "StringLike" and not all(p for _, p in pieces):
+                out.append(_literal_like(pieces))
             else:
                 out.append(_cached_test(self.operator, "".join(t for t, _ in pieces)))
         return out
@@ -88,7 +90,8 @@ def _null(clause: Clause, present: bool) -> bool:
 def clause_holds(clause: Clause, context: Context) -> bool:
     """Rule *one condition* for one key, covering the missing-key table and the set qualifiers.
 
-    Missing key (the key is not in the request context): "the values do not match and the condition is false";
+    Missing key (the key is not in the request context; for a set operator, also a key whose values "resolve to a
+    null data set, such as an empty string"): "the values do not match and the condition is false";
     negated operators are then true; ``...IfExists`` makes any operator true; ``ForAllValues`` is true ("It also
     returns true if there are no keys in the request"); ``ForAnyValue`` is false; ``Null`` as above.
     Multivalued key (given as a list) with a plain operator: "Multivalued context keys require a condition set
@@ -97,6 +100,9 @@ def clause_holds(clause: Clause, context: Context) -> bool:
     """
     value = context.get(clause.key)
     present = value is not None and value != ()
+    if present and clause.qualifier and value in ("", ("",)):
+        # "...or if the key values resolve to a null data set, such as an empty string" (set operators only)
+        present = False
     if clause.operator.family == "null":
         return _null(clause, present)
     if not present:

@@ -23,7 +23,7 @@ def answer_case(case: Any, explain: bool = False) -> dict:
         result = authorize(parsed.request, parsed.policies)
     except IamError as err:
         return {"id": _id_of(case), "error": err.as_json()}
-    out: dict[str, Any] = {"id": parsed.id, "decision": result.decision}
+    out: dict[str, Any] = {"id": _id_of(case), "decision": result.decision}
     if result.by:
         out["by"] = list(result.by)
     if explain:

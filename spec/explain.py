@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spec.authorize import Decision, PolicySet, authorize
+from spec.callers import parse_caller
 from spec.layers import labelled
-from spec.principals import parse_caller
 from spec.request import Request
 from spec.statements import action_applies, why_not
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from spec.callers import Caller, CallerKind
 from spec.policy import Policy
-from spec.principals import Caller, CallerKind, Grant
+from spec.principals import Grant
 from spec.request import Request
 from spec.statements import applying
 
@@ -65,10 +66,10 @@ def outside_organization_policies(caller: Caller) -> bool:
 class _Walk:
     """Evaluates layers, recording every applicable statement in the trace."""
 
-    def __init__(self, request: Request, caller: Caller, ev: Evaluated) -> None:
+    def __init__(self, request: Request, caller: Caller, ev: Evaluated, bounded: bool) -> None:
         from spec.authorize import TraceEntry
 
-        self.request, self.caller, self.ev, self.entry = request, caller, ev, TraceEntry
+        self.request, self.caller, self.ev, self.entry, self.bounded = request, caller, ev, TraceEntry, bounded
         self.denied: list[str] = []
 
     def layer(self, kind: str, label: str, policies: tuple[Policy, ...], single: bool = False) -> tuple[bool, Grant]:
@@ -76,7 +77,7 @@ class _Walk:
         the policies in the trace (``label[i]``, or ``label`` alone for a ``single`` policy)."""
         allowed, grant, r = False, Grant.NONE, self.request
         for i, policy in enumerate(policies):
-            for stmt, g in applying(policy, r.action, r.resource, r.context, self.caller):
+            for stmt, g in applying(policy, r.action, r.resource, r.context, self.caller, self.bounded):
                 self.ev.trace.append(self.entry(kind, label if single else f"{label}[{i}]", stmt.index, stmt.sid,
                                                 stmt.effect,
                                                 "applies" if g is Grant.DIRECT else f"applies ({g.name.lower()})"))
@@ -99,9 +100,9 @@ def evaluate_layers(request: Request, caller: Caller, ps: PolicySet) -> Evaluate
     principal_account = caller.account
     ev = Evaluated(cross_account=bool(request.resource_account and principal_account
                                       and request.resource_account != principal_account))
-    walk = _Walk(request, caller, ev)
+    walk = _Walk(request, caller, ev, ps.boundary is not None)
     exempt = outside_organization_policies(caller)
-    iam_principal = caller.kind not in (CallerKind.SERVICE, CallerKind.ANONYMOUS)
+    iam_principal = caller.kind not in (CallerKind.SERVICE, CallerKind.ANONYMOUS, CallerKind.PROVIDER)
     if not exempt and iam_principal:
         ev.scps_allow = walk.levels("scp", ps.scps)
     if not exempt:

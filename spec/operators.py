@@ -43,15 +43,24 @@ def _number(text: str) -> Decimal | None:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?([Zz]|[+-]\d{2}:?\d{2})?$")
+_YEAR_MONTH = re.compile(r"^(\d{4})(-(\d{2}))?$")
 
 
 @lru_cache(maxsize=4096)
 def parse_date(text: str) -> float | None:
-    """Rule *dates*: "W3C implementations of the ISO 8601 date format" or epoch (UNIX) time, in seconds.
+    """Rule *dates*: "W3C implementations of the ISO 8601 date format" (https://www.w3.org/TR/NOTE-datetime:
+    YYYY, YYYY-MM, YYYY-MM-DD, with time hh:mm, hh:mm:ss, fractions and a zone) or epoch (UNIX) time, in seconds.
 
     A date without a zone is read as UTC (iamspec decision; AWS examples always give ``Z``).
     """
     text = text.strip()
+    if (ym := _YEAR_MONTH.match(text)) and (ym[3] or len(text) == 4 and text.startswith(("19", "20"))):
+        # The W3C profile's reduced forms YYYY-MM and YYYY: the first instant of that month or year, UTC. A bare
+        # four-digit number is read as a year only from 1900 to 2099, otherwise as epoch seconds (iamspec decision).
+        try:
+            return datetime(int(ym[1]), int(ym[3] or 1), 1, tzinfo=UTC).timestamp()
+        except ValueError:
+            return None
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return float(text)
     if not _ISO_DATE.match(text):

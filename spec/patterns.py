@@ -76,27 +76,48 @@ def arn_segments(arn: str) -> list[str] | None:
     return parts if len(parts) == 6 else None
 
 
+def _split_pieces(pieces: Sequence[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
+    """Split pattern pieces at colons into at most six ARN parts (the last keeps its colons)."""
+    parts: list[list[tuple[str, bool]]] = [[]]
+    for text, is_pattern in pieces:
+        chunks = text.split(":")
+        for i, chunk in enumerate(chunks):
+            if i and len(parts) < 6:
+                parts.append([])
+            elif i:
+                parts[-1].append((":", False))
+            if chunk:
+                parts[-1].append((chunk, is_pattern))
+    return parts
+
+
 @lru_cache(maxsize=16384)
-def compile_arn_like(pattern: str) -> Matcher:
+def compile_arn_like_pieces(pieces: tuple[tuple[str, bool], ...]) -> Matcher:
     """Rule *ArnLike/ArnEquals*: "Each of the six colon-delimited components of the ARN is checked separately and
     each can include multi-character match wildcards (*) or single-character match wildcards (?)"; case-sensitive.
+    Literal pieces (resolved policy variables, ``${*}``) match themselves only.
 
     A pattern of fewer than six parts matches only if it is exactly ``*`` (iamspec decision: ``*`` alone means any
     value, as it does everywhere else in IAM).
     Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
     """
-    if pattern == "*":
+    if pieces == (("*", True),):
         return _always
-    segs = arn_segments(pattern)
-    if segs is None:
+    parts = _split_pieces(pieces)
+    if len(parts) != 6:
         return lambda _s: False
-    matchers = [compile_glob(seg) for seg in segs]
+    regexes = [re.compile(glob_regex(part), re.DOTALL) for part in parts]
 
     def match(value: str) -> bool:
         vsegs = arn_segments(value)
-        return vsegs is not None and all(m(v) for m, v in zip(matchers, vsegs, strict=True))
+        return vsegs is not None and all(r.fullmatch(v) is not None for r, v in zip(regexes, vsegs, strict=True))
 
     return match
+
+
+def compile_arn_like(pattern: str) -> Matcher:
+    """ArnLike with a plain pattern (no policy variables)."""
+    return compile_arn_like_pieces(((pattern, True),))
 
 
 def compile_action_set(patterns: Sequence[str]) -> Matcher:

@@ -45,6 +45,12 @@ class PolicyKind(enum.Enum):
     VPCE = "vpce"
 
     @property
+    def is_iam(self) -> bool:
+        """Documents IAM itself stores and validates (identity policies, boundaries, trust policies, session
+        policies) and Organizations' SCPs and RCPs; resource-based and endpoint policies belong to other services."""
+        return self not in (PolicyKind.RESOURCE, PolicyKind.VPCE)
+
+    @property
     def names_principals(self) -> bool:
         """Rule *Principal by kind*: "Principal ... is required in resource-based policies ... and in trust
         policies for IAM roles. It must not be included in identity-based policies." RCPs and VPC endpoint
@@ -158,7 +164,9 @@ def _parse_statement(raw: Any, index: int, where: str, kind: PolicyKind, version
         if key not in _STATEMENT_KEYS:
             raise malformed(f"Statement has an unknown field {key}", f"{where}.{key}")
     sid = raw.get("Sid")
-    if sid is not None and (not isinstance(sid, str) or not _SID.match(sid)):
+    if sid is not None and (not isinstance(sid, str) or (kind.is_iam and not _SID.match(sid))):
+        # Rule *Sid*: in IAM, letters and digits only; other services (S3, SQS, SNS, KMS) set their own rules
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
         raise malformed("Statement IDs (SID) must be alpha-numeric", f"{where}.Sid")
     effect = raw.get("Effect")
     if effect not in ("Allow", "Deny"):
@@ -172,8 +180,10 @@ def _parse_statement(raw: Any, index: int, where: str, kind: PolicyKind, version
         if "Principal" in raw:
             principal = parse_principal(raw["Principal"], f"{where}.Principal")
         elif "NotPrincipal" in raw:
-            if kind is PolicyKind.TRUST:
-                raise malformed("NotPrincipal is not allowed in a role trust policy", f"{where}.NotPrincipal")
+            if kind in (PolicyKind.TRUST, PolicyKind.RCP):
+                # "You cannot use the NotPrincipal element in an IAM identity-based policy or in an IAM role trust
+                # policy"; SCPs and RCPs do not support it either (NotPrincipal page).
+                raise malformed(f"NotPrincipal is not allowed in a {kind.value} policy", f"{where}.NotPrincipal")
             not_principal = parse_principal(raw["NotPrincipal"], f"{where}.NotPrincipal")
         elif kind in (PolicyKind.RESOURCE, PolicyKind.TRUST):
             raise malformed("Missing required field Principal", where)
@@ -232,7 +242,7 @@ def parse_policy(doc: dict | str, kind: PolicyKind = PolicyKind.IDENTITY) -> Pol
     else:
         raise malformed("Statement must be an object or a non-empty list of objects", "Statement")
     statements = tuple(_parse_statement(s, i, paths[i], kind, version) for i, s in enumerate(items))
-    sids = [s.sid for s in statements if s.sid]
+    sids = [s.sid for s in statements if s.sid] if kind.is_iam else []
     if len(sids) != len(set(sids)):
         dup = next(s for s in statements if s.sid and sids.count(s.sid) > 1)
         raise malformed(f"Statement IDs (SID) in a single policy must be unique: {dup.sid}", f"{paths[dup.index]}.Sid")

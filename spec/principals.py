@@ -1,4 +1,4 @@
-"""Principals: who is calling, and whether a Principal/NotPrincipal element names them.
+"""The Principal and NotPrincipal elements: their grammar, and whether they name a caller.
 
 Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
@@ -9,76 +9,17 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from spec.callers import Caller, CallerKind, parse_caller  # noqa: F401  (parse_caller: re-exported)
 from spec.errors import malformed
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 # Rule *unique IDs in trust policies*: IAM stores a named user or role as its unique ID and shows the bare ID
-# (AIDA..., AROA...) once that principal is deleted; such a value names no current caller
-# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+# (AIDA..., AROA...) once that principal is deleted; such a value names no current caller.
 _UNIQUE_ID = re.compile(r"^A(IDA|ROA|GPA|IPA)[A-Z0-9]{8,}$")
 _PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
-_IAM_ARN = re.compile(r"^arn:(?P<partition>[^:]+):(?P<service>iam|sts)::(?P<account>\d{12}):(?P<resource>.+)$")
-
-
-class CallerKind(enum.Enum):
-    """The kinds of principal that make requests (iam-semantics §1.1)."""
-
-    UNSPECIFIED = "unspecified"  # no caller given: only identity-side policies are evaluated
-    ROOT = "root"
-    USER = "user"
-    ROLE = "role"  # a request made as the role (a session of unknown name)
-    SESSION = "session"  # arn:aws:sts::ACCT:assumed-role/ROLE/SESSION
-    FEDERATED = "federated"  # arn:aws:sts::ACCT:federated-user/NAME (GetFederationToken)
-    SERVICE = "service"  # lambda.amazonaws.com
-    ANONYMOUS = "anonymous"
-
-
-@dataclass(frozen=True)
-class Caller:
-    """A parsed request principal: its kind, account, ARN, and for a session its role's name."""
-
-    kind: CallerKind
-    arn: str | None = None
-    account: str | None = None
-    role_name: str | None = None
-    service_linked: bool = False
-
-    @property
-    def is_session(self) -> bool:
-        return self.kind in (CallerKind.ROLE, CallerKind.SESSION, CallerKind.FEDERATED)
-
-
-@lru_cache(maxsize=4096)
-def parse_caller(principal: str | None) -> Caller:
-    """Read the request's principal string (formats/decision-case.md) into a ``Caller``.
-
-    A role whose path begins ``/aws-service-role/`` is a service-linked role
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).
-    """
-    if principal is None:
-        return Caller(CallerKind.UNSPECIFIED)
-    if principal == "anonymous":
-        return Caller(CallerKind.ANONYMOUS, "anonymous")
-    m = _IAM_ARN.match(principal)
-    if m is None:
-        return Caller(CallerKind.SERVICE, principal)
-    account, resource, service = m["account"], m["resource"], m["service"]
-    if service == "iam" and resource == "root":
-        return Caller(CallerKind.ROOT, principal, account)
-    if service == "iam" and resource.startswith("user/"):
-        return Caller(CallerKind.USER, principal, account)
-    if service == "iam" and resource.startswith("role/"):
-        name = resource.rsplit("/", 1)[-1]
-        return Caller(CallerKind.ROLE, principal, account, name, resource.startswith("role/aws-service-role/"))
-    if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
-        role = resource.split("/")[1]
-        return Caller(CallerKind.SESSION, principal, account, role)
-    if service == "sts" and resource.startswith("federated-user/"):
-        return Caller(CallerKind.FEDERATED, principal, account)
-    return Caller(CallerKind.SERVICE, principal, account)
+_ARN = re.compile(r"^arn:(?P<partition>[^:]+):(?P<service>[^:]*):[^:]*:(?P<account>[^:]*):(?P<resource>.*)$")
 
 
 class Grant(enum.IntEnum):
@@ -92,23 +33,35 @@ class Grant(enum.IntEnum):
 
 @dataclass(frozen=True)
 class PrincipalSpec:
-    """A Principal or NotPrincipal element: ``"*"`` or principals listed by type."""
+    """A Principal or NotPrincipal element: ``"*"`` or principals listed by type. An account may be listed by its
+    12-digit ID or its root ARN ("123456789012" is the same as arn:aws:iam::123456789012:root)."""
 
     wildcard: bool
-    aws: frozenset[str]
+    aws: frozenset[str]  # account IDs appear here as arn:aws:iam::ID:root
     service: frozenset[str]
     federated: frozenset[str]
     canonical: frozenset[str]
+    accounts: frozenset[str] = frozenset()  # the account IDs listed bare, which name the account in any partition
+
+    def names_account(self, caller: Caller) -> bool:
+        return caller.account in self.accounts or caller.account_root in self.aws
 
 
-def _account_root(value: str) -> str:
-    """Rule *account principal*: ``"123456789012"`` is the same as ``arn:aws:iam::123456789012:root``."""
-    return f"arn:aws:iam::{value}:root" if _ACCOUNT.match(value) else value
+def _aws_value(v: str, where: str) -> None:
+    """Rule *AWS principal values*: ``"*"``, an account ID, or an ARN of an account root, user, role, assumed-role
+    session or federated user. "You cannot use a wildcard to match part of a principal name or ARN"; a group is
+    never a principal ("You cannot identify a user group as a Principal in a policy",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html)."""
+    if v == "*" or _ACCOUNT.match(v) or _UNIQUE_ID.match(v):
+        return
+    m = _ARN.match(v)
+    if m is None or "*" in v or "?" in v or (m["service"] == "iam" and m["resource"].startswith("group/")):
+        raise malformed(f"Invalid principal in policy: {v!r}", where)
 
 
 def parse_principal(raw: Any, where: str) -> PrincipalSpec:
     """Rule *principal forms*: ``"*"``, or an object with keys AWS, Service, Federated, CanonicalUser each holding a
-    string or a list; "You cannot use a wildcard to match part of a principal name or ARN"."""
+    string or a list."""
     if raw == "*":
         return PrincipalSpec(True, frozenset(), frozenset(), frozenset(), frozenset())
     if not isinstance(raw, dict) or not raw:
@@ -122,22 +75,21 @@ def parse_principal(raw: Any, where: str) -> PrincipalSpec:
             raise malformed("Invalid principal in policy: values must be non-empty strings", f"{where}.{key}")
         if key == "AWS":
             for v in items:
-                if v != "*" and not (_ACCOUNT.match(v) or _UNIQUE_ID.match(v)
-                                     or (v.startswith("arn:") and "*" not in v and "?" not in v)):
-                    raise malformed(f"Invalid principal in policy: {v!r}", f"{where}.AWS")
-            items = [_account_root(v) for v in items]
+                _aws_value(v, f"{where}.AWS")
         values[key] = frozenset(items)
     aws = values.get("AWS", frozenset())
+    accounts = frozenset(v for v in aws if _ACCOUNT.match(v))
+    aws = frozenset(f"arn:aws:iam::{v}:root" if v in accounts else v for v in aws)
     return PrincipalSpec("*" in aws, aws - {"*"}, values.get("Service", frozenset()),
-                         values.get("Federated", frozenset()), values.get("CanonicalUser", frozenset()))
+                         values.get("Federated", frozenset()), values.get("CanonicalUser", frozenset()), accounts)
 
 
-def _role_arns(spec: PrincipalSpec, caller: Caller) -> bool:
-    """A role ARN (any path) in the element names the calling session's role."""
+def _names_role(spec: PrincipalSpec, caller: Caller) -> bool:
+    """A role ARN (any path) in the element names the calling session's role, in the caller's partition."""
     for arn in spec.aws:
-        m = _IAM_ARN.match(arn)
-        if m and m["service"] == "iam" and m["account"] == caller.account and m["resource"].startswith("role/") \
-                and m["resource"].rsplit("/", 1)[-1] == caller.role_name:
+        m = _ARN.match(arn)
+        if m and m["partition"] == caller.partition and m["service"] == "iam" and m["account"] == caller.account \
+                and m["resource"].startswith("role/") and m["resource"].rsplit("/", 1)[-1] == caller.role_name:
             return True
     return False
 
@@ -151,13 +103,15 @@ def grant_for(spec: PrincipalSpec, caller: Caller) -> Grant:
         return Grant.DIRECT
     if caller.kind in (CallerKind.UNSPECIFIED, CallerKind.ANONYMOUS):
         return Grant.NONE
-    if caller.kind is CallerKind.SERVICE:
-        return Grant.DIRECT if caller.arn in spec.service else Grant.NONE
-    if caller.arn in spec.aws and caller.kind is not CallerKind.ROLE:
-        return Grant.DIRECT if caller.kind is not CallerKind.ROOT else Grant.ACCOUNT
-    if caller.kind in (CallerKind.ROLE, CallerKind.SESSION) and _role_arns(spec, caller):
+    if caller.kind in (CallerKind.SERVICE, CallerKind.PROVIDER):
+        # Rule *Federated*: a trust policy names a SAML/OIDC provider with "Federated" (Cognito's is also a host
+        # name); a service with "Service".
+        return Grant.DIRECT if caller.arn in spec.service or caller.arn in spec.federated else Grant.NONE
+    if caller.arn in spec.aws and caller.kind not in (CallerKind.ROLE, CallerKind.ROOT):
+        return Grant.DIRECT
+    if caller.kind in (CallerKind.ROLE, CallerKind.SESSION) and _names_role(spec, caller):
         return Grant.VIA_ROLE
-    if f"arn:aws:iam::{caller.account}:root" in spec.aws:
+    if spec.names_account(caller):
         return Grant.ACCOUNT
     return Grant.NONE
 
@@ -168,16 +122,14 @@ def not_principal_excludes(spec: PrincipalSpec, caller: Caller) -> bool:
     role, session; or account, user) is listed (iam-semantics §2.2)."""
     if spec.wildcard:
         return True
-    if caller.kind is CallerKind.SERVICE:
-        return caller.arn in spec.service
+    if caller.kind in (CallerKind.SERVICE, CallerKind.PROVIDER):
+        return caller.arn in spec.service or caller.arn in spec.federated
     if caller.kind in (CallerKind.UNSPECIFIED, CallerKind.ANONYMOUS):
         return False
-    chain = [f"arn:aws:iam::{caller.account}:root"]
+    if not spec.names_account(caller):
+        return False
+    if caller.kind is CallerKind.ROOT:
+        return True
     if caller.kind in (CallerKind.ROLE, CallerKind.SESSION):
-        chain_ok = _role_arns(spec, caller)
-        if caller.kind is CallerKind.SESSION:
-            chain_ok = chain_ok and caller.arn in spec.aws
-        return chain_ok and chain[0] in spec.aws
-    if caller.kind is not CallerKind.ROOT:
-        chain.append(caller.arn or "")
-    return all(c in spec.aws for c in chain)
+        return _names_role(spec, caller) and (caller.kind is CallerKind.ROLE or caller.arn in spec.aws)
+    return caller.arn in spec.aws

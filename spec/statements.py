@@ -11,10 +11,11 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from spec.callers import Caller
 from spec.conditions import Context, conditions_hold, failing_clause
 from spec.patterns import compile_glob, glob_regex, resource_matches
 from spec.policy import Policy, Statement
-from spec.principals import Caller, Grant, grant_for, not_principal_excludes
+from spec.principals import Grant, grant_for, not_principal_excludes
 from spec.variables import Template
 
 
@@ -55,12 +56,17 @@ def resource_applies(stmt: Statement, resource: str, context: Context) -> bool:
     return not hit if stmt.not_resource else hit
 
 
-def principal_grant(stmt: Statement, caller: Caller) -> Grant:
+def principal_grant(stmt: Statement, caller: Caller, bounded: bool = False) -> Grant:
     """How the statement's Principal/NotPrincipal names the caller; identity-side statements (no element) apply
-    to the principal they are attached to (``Grant.DIRECT``)."""
+    to the principal they are attached to (``Grant.DIRECT``). Rule *NotPrincipal and boundaries*: "The
+    NotPrincipal element with a Deny effect will always deny any IAM principal that has a permissions boundary
+    policy attached, regardless of the values specified in the NotPrincipal element"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
     if stmt.principal is not None:
         return grant_for(stmt.principal, caller)
     if stmt.not_principal is not None:
+        if bounded and not stmt.allows:
+            return Grant.DIRECT
         return Grant.NONE if not_principal_excludes(stmt.not_principal, caller) else Grant.DIRECT
     return Grant.DIRECT
 
@@ -76,7 +82,7 @@ def candidates(policy: Policy, action: str) -> tuple[Statement, ...]:
     return tuple(sorted(exact + policy.any_service, key=lambda s: s.index))
 
 
-def applying(policy: Policy, action: str, resource: str, context: Mapping, caller: Caller,
+def applying(policy: Policy, action: str, resource: str, context: Mapping, caller: Caller, bounded: bool = False,
              ) -> list[tuple[Statement, Grant]]:
     """Every statement of ``policy`` that applies to the request, with how it names the caller."""
     out = []
@@ -86,7 +92,7 @@ def applying(policy: Policy, action: str, resource: str, context: Mapping, calle
             continue
         if not stmt.any_resource and not resource_applies(stmt, resource, context):
             continue
-        grant = principal_grant(stmt, caller) if stmt.principal or stmt.not_principal else Grant.DIRECT
+        grant = principal_grant(stmt, caller, bounded) if stmt.principal or stmt.not_principal else Grant.DIRECT
         if grant is Grant.NONE:
             continue
         if stmt.conditions and not conditions_hold(stmt.conditions, context):
