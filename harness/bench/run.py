@@ -98,6 +98,7 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
             result["proofs"] = proofs_section(quick, log)
         if "conformance" in sections:
             result["conformance"] = conformance_section(quick, seed, cpu, log)
+    result["summary"] = report.summary(result)
     facts["load_average_end"] = machine.load_average()
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
     (out / "bench.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
