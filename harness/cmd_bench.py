@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="benchmark the model, the prover and the harness beside the peers")
     p.add_argument("--out", default="reports", help="folder for bench.json, bench.md, bench-scaling.png (default: reports)")
     p.add_argument("--cases", type=int, default=None,
-                   help="cases per workload (default 1000; 150 with --quick)")
+                   help="cases per workload (default 1000; 100 with --quick; ten-managed takes half)")
     p.add_argument("--quick", action="store_true", help="a short run (about a minute): fewer cases and queries")
     p.add_argument("--seed", type=int, default=6, help="seed of the workloads (default 6)")
     p.add_argument("--cpu", type=int, default=0, help="the CPU every measurement is pinned to (default 0; -1: no pin)")

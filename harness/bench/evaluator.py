@@ -18,7 +18,8 @@ PEER_NOTES = {
     "iam-simulate-node": "iam-simulate's runSimulation in a Node loop of its own (harness/bench/node/bench.mjs): "
                          "JSON.parse of the case line, translation, simulation; loaded = policies pre-validated",
     "iam-simulate-pipe": "iam-simulate through the harness's target (harness.targets iam-simulate): Python "
-                         "translation, one JSON line to Node and back per decision",
+                         "translation, one JSON line to Node and back per decision; 'loaded' only skips decoding "
+                         "the case line in Python (the policies still cross the pipe with every decision)",
 }
 
 
