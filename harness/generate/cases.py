@@ -147,6 +147,11 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
         case["rcps"] = draw(_org(aim, toggles, False))
     if "vpce.filter" in toggles:
         case["vpc_endpoint_policies"] = draw(st.lists(policy(aim, toggles, max_statements=2), min_size=1, max_size=2))
+    if principal in (ROOT, "anonymous", "lambda.amazonaws.com"):
+        # "You cannot attach identity-based policies to the root user, and you cannot set the permissions boundary
+        # for the root user" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root);
+        # anonymous and service callers have no identity either.
+        case.update(identity_policies=[], group_policies=[], permission_boundary=None, session_policy=None)
     if "policy.malformed" in toggles:
         layer = "identity_policies" if case["identity_policies"] else "group_policies"
         if case[layer]:
