@@ -8,6 +8,8 @@ agreement.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,3 +168,13 @@ def expectations(model: list[dict]) -> list[Any]:
         else:
             out.append({"error": o.get("error")})
     return out
+
+
+def divergence_id(item: dict, feature: str, diff: Difference) -> str:
+    """Stable: the same minimised input and difference always get the same id."""
+    body = {k: v for k, v in item.items() if k not in ("id", "expected", "source", "notes")}
+    if "steps" in body:
+        body["steps"] = [{k: v for k, v in s.items() if k != "expect"} if isinstance(s, dict) else s
+                         for s in body["steps"]]
+    text = json.dumps([body, feature, diff.signature()], sort_keys=True, separators=(",", ":"))
+    return "D-" + hashlib.sha256(text.encode()).hexdigest()[:8]

@@ -12,7 +12,6 @@ crashes, hangs or answers garbage yields ``crash`` rows and the run goes on; Ctr
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import random
 import time
@@ -25,7 +24,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from harness.compare import Difference, compare_answers, compare_outcomes, expectations
+from harness.compare import Difference, compare_answers, compare_outcomes, divergence_id, expectations
 from harness.features import (
     BY_ID,
     EVAL,
@@ -37,6 +36,7 @@ from harness.features import (
     declared,
 )
 from harness.generate.cases import case_for
+from harness.generate.regression import REGRESSION, documented_mismatches, regression_items
 from harness.generate.scenarios import scenario_for
 from harness.generate.shrink import (
     current_choices,
@@ -50,23 +50,12 @@ from harness.report.results import Divergence, RunResult
 from harness.targets.base import EXPLICIT_VS_IMPLICIT, Target
 from harness.targets.guard import CallTimeout, call_with_timeout
 
-REGRESSION = Path(__file__).resolve().parent.parent / "tests" / "regression"
 LEVELS = (EVAL, "api")
 MIN_EXAMPLES = 3  # every feature gets at least this many examples, whatever the budget
 
 
 class _OutOfTime(BaseException):
     """Ends a feature's generation when its share of the budget is spent (a BaseException: Hypothesis lets it by)."""
-
-
-def divergence_id(item: dict, feature: str, diff: Difference) -> str:
-    """Stable: the same minimised input and difference always get the same id."""
-    body = {k: v for k, v in item.items() if k not in ("id", "expected", "source", "notes")}
-    if "steps" in body:
-        body["steps"] = [{k: v for k, v in s.items() if k != "expect"} if isinstance(s, dict) else s
-                         for s in body["steps"]]
-    text = json.dumps([body, feature, diff.signature()], sort_keys=True, separators=(",", ":"))
-    return "D-" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 class Conformance:
@@ -234,38 +223,13 @@ class Conformance:
 
     # -- the run ----------------------------------------------------------------------------------------------
     def _regression(self) -> None:
-        if self.regression is None or not self.regression.exists():
+        if self.regression is None:
             return
-        for level, folder in ((EVAL, "cases"), ("api", "scenarios")):
-            if level not in self.target.levels:
-                continue
-            for path in sorted((self.regression / folder).glob("*.jsonl")):
-                for line in path.read_text(encoding="utf-8").splitlines():
-                    item = json.loads(line) if line.strip() else None
-                    if not isinstance(item, dict):
-                        continue
-                    focus = declared(item.get("id")) | declared(item.get("tags"))
-                    if self.only is not None and not focus & set(self.only):
-                        continue
-                    self.check(item, level, "regression")
-                    self._against_documentation(item, level)
-                    self.progress({"phase": "regression", "item": path.name, **self._counts()})
-
-    def _against_documentation(self, item: dict, level: str) -> None:
-        """A regression item's ``expected``/``expect`` comes from the AWS documentation: the model must meet it
-        (a note in the report when it does not: a model bug, or a corpus bug)."""
-        if self.target is not self.model and self.target.name != "model":
-            return
-        if level == EVAL:
-            got = self.model.decide(item).get("decision")
-            if item.get("expected") and got != item["expected"]:
-                self.result.notes.append(f"model bug? {item.get('id')}: documented {item['expected']}, model {got}")
-            return
-        for i, (step, outcome) in enumerate(zip(item.get("steps", []), self.model.run_scenario(item), strict=False)):
-            expect, seen = step.get("expect"), expectations([outcome])[0]
-            if expect is not None and expect != seen:
-                self.result.notes.append(f"model bug? {item.get('id')} step {i}: documented {expect}, model {seen}")
-                return
+        for level, item in regression_items(self.regression, self.target.levels, self.only):
+            self.check(item, level, "regression")
+            if self.target is self.model or self.target.name == "model":
+                self.result.notes += documented_mismatches(item, level, self.model)
+            self.progress({"phase": "regression", "item": item.get("id"), **self._counts()})
 
     def _units(self) -> list[tuple[str, str]]:
         units = []
