@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spec.authorize import PolicySet, is_trust_request
+from spec.callers import CallerKind, parse_caller
 from spec.errors import IamError
 from spec.policy import Policy, PolicyKind, try_parse
 from spec.request import Request, make_request
@@ -50,6 +51,22 @@ def _org(case: dict, key: str, kind: PolicyKind) -> tuple[tuple[Policy, ...], ..
     return tuple(levels)
 
 
+def _check_principal_policies(request: Request, policies: PolicySet) -> None:
+    """Rule *root has no identity policies*: "You cannot attach identity-based policies to the root user, and you
+    cannot set the permissions boundary for the root user"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root); nor can anyone
+    attach them to a service principal or an anonymous caller. A case that gives them is refused
+    (``ValidationError``) rather than answered for a principal that cannot exist."""
+    caller = parse_caller(request.principal)
+    if caller.kind not in (CallerKind.ROOT, CallerKind.SERVICE, CallerKind.ANONYMOUS, CallerKind.PROVIDER):
+        return
+    for key, present in (("identity_policies", policies.identity), ("group_policies", policies.group),
+                         ("permission_boundary", policies.boundary), ("session_policy", policies.session)):
+        if present:
+            raise IamError("ValidationError", f"a {caller.kind.value} principal cannot have {key.replace('_', ' ')}",
+                           key)
+
+
 def parse_request(raw: Any) -> Request:
     if not isinstance(raw, dict):
         raise IamError("ValidationError", "request must be an object", "request")
@@ -82,6 +99,7 @@ def parse_case(case: Any) -> DecisionCase:
         rcps=_org(case, "rcps", PolicyKind.RCP),
         vpce=None if vpce is None else _list(case, "vpc_endpoint_policies", PolicyKind.VPCE),
     )
+    _check_principal_policies(request, policies)
     expected = case.get("expected")
     if expected is not None and expected not in DECISIONS:
         raise IamError("ValidationError", f"expected must be one of {', '.join(DECISIONS)}", "expected")
