@@ -67,3 +67,17 @@ def test_explain_names_the_statement_and_the_failing_condition(tmp_path: Path) -
     assert out.returncode == 0, out.stderr
     assert "ImplicitDeny" in out.stdout
     assert "Sid=FromOffice" in out.stdout and "IpAddress" in out.stdout and "198.51.100.7" in out.stdout
+
+
+def test_root_with_identity_policies_is_refused_not_answered() -> None:
+    """"You cannot attach identity-based policies to the root user, and you cannot set the permissions boundary for
+    the root user" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root):
+    such a case describes no real principal and gets an error line."""
+    from spec.decide import answer_case
+
+    case = json.loads(_case("root", ALLOW_GET))
+    case["request"]["principal"] = "arn:aws:iam::111122223333:root"
+    out = answer_case(case)
+    assert out["error"]["code"] == "ValidationError" and out["error"]["where"] == "identity_policies"
+    del case["identity_policies"]
+    assert answer_case(case)["decision"] == "Allow"  # "the AWS account root user, which has full access"
