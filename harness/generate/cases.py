@@ -152,6 +152,8 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
         # for the root user" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root);
         # anonymous and service callers have no identity either.
         case.update(identity_policies=[], group_policies=[], permission_boundary=None, session_policy=None)
+    if principal in ("anonymous", "lambda.amazonaws.com"):  # SCPs limit the principals of member accounts only
+        case["scps"] = None
     if "policy.malformed" in toggles:
         layer = "identity_policies" if case["identity_policies"] else "group_policies"
         if case[layer]:
