@@ -82,9 +82,11 @@ def test_compare_latency_summary_uses_nearest_rank_percentiles() -> None:
     # 100 latencies of 1..100 ms: nearest-rank p50 = 50 ms, p95 = 95 ms, p99 = 99 ms
     rows = [{"id": str(i), "relation": "unknown" if i % 10 == 0 else "more", "seconds": i / 1000} for i in range(1, 101)]
     rows[0] = {"id": "0", "error": "ValueError: x", "seconds": 0.001}
+    rows[1] = {"id": "1", "timeout": "no answer within 30 s", "seconds": 0.002}  # a pair stopped at the limit
     got = smt.summarize(rows, 4600, 100, "f", None)
     assert (got["p50_ms"], got["p95_ms"], got["p99_ms"], got["max_ms"]) == (50.0, 95.0, 99.0, 100.0)
-    assert got["unknown"] == 10 and got["errors"] == 1 and got["pairs_answered"] == 100
+    assert got["unknown"] == 10 and got["errors"] == 1 and got["timeouts"] == 1
+    assert got["pairs_run"] == 100 and got["pairs_answered"] == 99
     assert got["goal_met"] is True  # median 50 ms <= 100 ms and p99 0.099 s <= 3 s
 
 

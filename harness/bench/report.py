@@ -58,8 +58,9 @@ def summary(result: dict) -> list[dict]:
     cmp_ = result.get("compare") or {}
     out.append({"goal": "compare: median <= 100 ms, p99 <= 3 s on the version history",
                 "met": cmp_.get("goal_met") if "p50_ms" in cmp_ else None,
-                "measured": f"p50 {cmp_['p50_ms']} ms, p99 {cmp_['p99_ms']} ms, {cmp_['unknown']} unknown of "
-                            f"{cmp_['pairs_answered']}" if "p50_ms" in cmp_ else cmp_.get("unavailable", "not measured")})
+                "measured": f"p50 {cmp_['p50_ms']} ms, p99 {cmp_['p99_ms']} ms, {cmp_['unknown']} unknown and "
+                            f"{cmp_.get('timeouts', 0)} stopped at the limit of {cmp_['pairs_run']} pairs"
+                            if "p50_ms" in cmp_ else cmp_.get("unavailable", "not measured")})
     conf = (result.get("conformance") or {}).get("targets") or {}
     shares = {n: r["harness_over_target"] for n, r in conf.items() if r.get("harness_over_target") is not None}
     out.append({"goal": "the harness's overhead is at most 10% of a target's own time",
