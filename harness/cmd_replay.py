@@ -3,6 +3,9 @@
 Runs scenarios (formats/scenario.md) on one target, prints each step's outcome beside its expectation, and exits
 non-zero where any ``expect`` is not met (an ``unsupported`` or ``crash`` outcome never meets one). ``--json OUT``
 writes, per scenario, ``{"id", "met", "steps": [{"expect", "outcome"}]}`` as a JSON list.
+The file may also hold decision cases (formats/decision-case.md; a conformance report's ``NAME.cases.jsonl``):
+each is answered by the target's evaluator and met when the decision equals the case's ``expected``; its JSON
+record is ``{"id", "met", "expected", "outcome"}``.
 Exit status: 0 every expectation met, 1 some not met, 2 the input or the target could not be used.
 """
 
@@ -54,9 +57,25 @@ def load(path: str) -> list[dict]:
             raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
         items = data if isinstance(data, list) else [data]
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("steps"), list):
-            raise InputError(f"{path}: scenario {i} is not an object with a 'steps' list")
+        if not isinstance(item, dict) or not (isinstance(item.get("steps"), list) or "request" in item):
+            raise InputError(f"{path}: item {i} is neither a scenario (a 'steps' list) nor a decision case ('request')")
     return items
+
+
+def is_case(item: dict) -> bool:
+    return "request" in item and "steps" not in item
+
+
+def replay_case(target: Any, case: dict, out: TextIO) -> dict:
+    """Answer one decision case on the target's evaluator; met when the decision is the case's ``expected``."""
+    outcome = target.decide(case)
+    expected = case.get("expected")
+    got = outcome.get("decision") or ("error " + str((outcome.get("error") or {}).get("code")) if "error" in outcome
+                                      else f"CRASH: {outcome.get('crash')}")
+    met = expected is not None and outcome.get("decision") == expected
+    print(f"case {case.get('id')!s} on {target.name}: expect {expected or '-'}  got {got}  "
+          f"{'met' if met else 'NOT MET'}", file=out)
+    return {"id": case.get("id"), "met": met, "expected": expected, "outcome": outcome}
 
 
 def expectation_met(expect: Any, outcome: dict) -> bool:
@@ -140,14 +159,17 @@ def run(args: argparse.Namespace) -> int:
     except TargetUnavailable as exc:
         print(f"iamspec replay: target {args.target} unavailable: {exc.message}\n  how to install: {exc.how_to_install}", file=sys.stderr)
         return 2
-    if "api" not in target.levels:
-        print(f"iamspec replay: target {args.target} has no API level (it answers decision cases only)", file=sys.stderr)
+    needed = {"evaluator" if is_case(item) else "api" for item in scenarios}
+    if not needed <= set(target.levels):
+        missing = " and ".join(sorted(needed - set(target.levels)))
+        print(f"iamspec replay: target {args.target} has no {missing} level for these inputs", file=sys.stderr)
         target.stop()
         return 2
     results: list[dict] = []
     try:
-        for scenario in scenarios:
-            results.append(replay_one(target, scenario, sys.stdout))
+        for item in scenarios:
+            results.append(replay_case(target, item, sys.stdout) if is_case(item)
+                           else replay_one(target, item, sys.stdout))
     except TargetUnavailable as exc:
         print(f"iamspec replay: target {args.target} unavailable: {exc.message}\n  how to install: {exc.how_to_install}", file=sys.stderr)
         _write_json(args.json_out, results)
@@ -159,5 +181,5 @@ def run(args: argparse.Namespace) -> int:
         target.stop()
     _write_json(args.json_out, results)
     failed = sum(1 for r in results if not r["met"])
-    print(f"{len(results)} scenario(s): {len(results) - failed} met, {failed} not met")
+    print(f"{len(results)} scenario(s) or case(s): {len(results) - failed} met, {failed} not met")
     return 1 if failed else 0

@@ -34,7 +34,7 @@ class Request:
 
 
 def _context_value(key: str, value: object, typ: str | None) -> ContextValue:
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return tuple(_scalar(key, v) for v in value)
     text = _scalar(key, value)
     return (text,) if typ and typ.lower() in LIST_TYPES else text

@@ -28,7 +28,7 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/deployer"
 BUCKET, KEY = "iamspec-bucket", "home/alice/report.txt"
 # Users created with a tag (team=blue), for aws:PrincipalTag conditions. Off while the model refuses CreateUser with
 # Tags (ValidationError on aws:TagKeys, reported to the lead).
-TAGGED_USERS = False
+TAGGED_USERS = True
 SCENARIO_FEATURES: tuple[str, ...] = tuple(f.id for f in FEATURES if API in f.levels)
 # Calls the user makes: (call, params, the IAM action it is authorized as, the resource ARN).
 PROBES: tuple[tuple[str, dict, str, str], ...] = (
