@@ -1,0 +1,313 @@
+"""Atoms of a string variable: the finitely many ways a string can fall in or out of a set of pattern lists.
+
+An action, a resource or a context value matters to a query only through which pattern lists it matches (the
+Action list of each statement, the values of each condition, ...). So instead of a Z3 string, the query can take
+one integer "atom" per variable, and each list becomes the set of atoms that match it; the solver then needs no
+string reasoning for that variable. Atoms are computed here, exactly:
+
+- a pattern is a tuple of tokens: a character, ``STAR``/``QMARK`` (IAM's ``*`` and ``?``) or ``NSTAR``/``NQMARK``
+  (the same inside one colon-separated part of an ARN, for ``ArnLike``);
+- every literal pattern is a point: its vector is read off by matching it against the lists;
+- every other string is classified by a breadth-first walk of the product of the pattern automata with the shape of
+  the variable (``service:name`` for actions, non-empty for resources, any text for context values), over the
+  characters the patterns name plus one character that no pattern names. A string that uses that character is no
+  literal pattern, so it stands for its whole region.
+
+Atoms with the same vector are merged; each keeps one representative string, which is what a witness decodes to.
+When the walk would be too large, or a region is seen only through literal strings, the caller falls back to Z3
+strings (``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+STAR, QMARK, NSTAR, NQMARK = "*all", "?all", "*part", "?part"
+WILD = (STAR, QMARK, NSTAR, NQMARK)
+Pattern = tuple[str, ...]
+MAX_STATES = 100000
+_ACTION_FRESH = "etaoinshrdlucmfwypvbgkjqxz0123456789-_.@#%&+=!,;<>[]{}|~^`'\"/()$"
+_ANY_FRESH = "xqzjkvbwymfgpucldrhsnioate0123456789-_./"
+
+
+@dataclass(frozen=True)
+class Atoms:
+    """``vectors[i][k]``: atom ``i`` matches list ``k``; ``examples[i]`` a string of atom ``i``."""
+
+    vectors: tuple[tuple[bool, ...], ...]
+    examples: tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def glob(text: str) -> Pattern:
+    """An IAM glob (``*`` any sequence, ``?`` any character) as tokens."""
+    return tuple(STAR if ch == "*" else QMARK if ch == "?" else ch for ch in text)
+
+
+def literal(text: str) -> Pattern:
+    return tuple(text)
+
+
+@lru_cache(maxsize=65536)
+def arn_like(text: str) -> Pattern | None:
+    """Rule *ArnLike* (``spec.patterns.compile_arn_like``): six colon-separated parts, each a glob within its part
+    (the last keeps its colons); ``*`` alone is any value; fewer than six parts match nothing (None)."""
+    if text == "*":
+        return (STAR,)
+    parts = text.split(":", 5)
+    if len(parts) != 6:
+        return None
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if i:
+            out.append(":")
+        inner = i < 5
+        out += [(NSTAR if inner else STAR) if ch == "*" else (NQMARK if inner else QMARK) if ch == "?" else ch
+                for ch in part]
+    return tuple(out)
+
+
+def is_literal(p: Pattern) -> bool:
+    return not any(t in WILD for t in p)
+
+
+def text(p: Pattern) -> str:
+    return "".join(p)
+
+
+def _token_regex(t: str) -> str:
+    return {STAR: ".*", QMARK: ".", NSTAR: "[^:]*", NQMARK: "[^:]"}.get(t) or re.escape(t)
+
+
+@lru_cache(maxsize=65536)
+def list_matcher(patterns: tuple[Pattern, ...]) -> re.Pattern[str]:
+    """One Python expression for "matches one of the patterns" (whole string)."""
+    return re.compile("|".join(f"(?:{''.join(_token_regex(t) for t in p)})" for p in patterns) or "(?!)",
+                      re.DOTALL)
+
+
+def _absorbs(q: str, t: str) -> bool:
+    """Token ``q`` (a ``*``) can absorb token ``t`` of the covered pattern."""
+    return q == STAR or (t != ":" and t not in (STAR, QMARK))
+
+
+def _one(q: str, t: str) -> bool:
+    """Token ``q`` (not a ``*``) matches every string token ``t`` matches (one character)."""
+    if q == QMARK:
+        return t not in (STAR, NSTAR)
+    if q == NQMARK:
+        return t == NQMARK or (len(t) == 1 and t != ":")
+    return q == t
+
+
+@lru_cache(maxsize=262144)
+def covers(q: Pattern, p: Pattern) -> bool:
+    """Every string matching ``p`` matches ``q`` (a sufficient test, token by token)."""
+    @cache
+    def go(i: int, j: int) -> bool:
+        if j == len(q):
+            return i == len(p)
+        if q[j] in (STAR, NSTAR):
+            return go(i, j + 1) or (i < len(p) and _absorbs(q[j], p[i]) and go(i + 1, j))
+        if i == len(p) or p[i] in (STAR, NSTAR):
+            return False
+        return _one(q[j], p[i]) and go(i + 1, j + 1)
+    return go(0, 0)
+
+
+def _head(p: Pattern) -> Pattern:
+    """The literal tokens before the first wildcard; a pattern can cover ``p`` only if its head starts ``p``'s."""
+    for i, t in enumerate(p):
+        if t in WILD:
+            return p[:i]
+    return p
+
+
+def minimal(patterns: Sequence[Pattern]) -> tuple[Pattern, ...]:
+    """The patterns of a list that no other pattern of it covers (the list matches the same strings)."""
+    uniq = set(patterns)
+    wild = sorted((p for p in uniq if not is_literal(p)), key=lambda s: (len(s), s))
+    by_head: dict[Pattern, list[Pattern]] = {}
+    kept_wild: list[Pattern] = []
+    for p in wild:
+        head = _head(p)
+        if any(covers(q, p) for k in range(len(head) + 1) for q in by_head.get(head[:k], ())):
+            continue
+        kept_wild.append(p)
+        by_head.setdefault(head, []).append(p)
+    kept = set(kept_wild)
+    for p in reversed(kept_wild):  # a longer pattern may cover a shorter one ("*a*" covers "a?")
+        head = _head(p)
+        if any(q != p and q in kept and covers(q, p) for k in range(len(head) + 1) for q in by_head.get(head[:k], ())):
+            kept.discard(p)
+    matcher = list_matcher(tuple(sorted(kept))) if kept else None
+    literals = {p for p in uniq if is_literal(p) and (matcher is None or matcher.fullmatch(text(p)) is None)}
+    return tuple(sorted(kept | literals))
+
+
+def _action_char_ok(ch: str) -> bool:
+    """Characters of a symbolic action: printable ASCII without upper case, ``:``, ``*``, ``?`` (see
+    ``strings.action_alphabet``), or a non-ASCII character that is its own lower case."""
+    if ord(ch) > 0x7E:
+        return ch.lower() == ch
+    return ord(ch) >= 0x20 and ch not in ":*?" and not ("A" <= ch <= "Z")
+
+
+def _shape_step(kind: str, state: int, ch: str) -> int | None:
+    """The shape automaton: actions ``[a]+ ":" [a]+`` (states 0-3, 3 accepts); resources non-empty (0-1);
+    context values any text (0)."""
+    if kind == "text":
+        return 0
+    if kind != "action":
+        return 1
+    if ch == ":":
+        return 2 if state == 1 else None
+    if not _action_char_ok(ch):
+        return None
+    return {0: 1, 1: 1, 2: 3, 3: 3}[state]
+
+
+def _shape_accepts(kind: str, state: int) -> bool:
+    return state == 3 if kind == "action" else state == 1 if kind == "any" else True
+
+
+def valid(kind: str, s: str) -> bool:
+    if kind == "text":
+        return True
+    if kind != "action":
+        return bool(s)
+    service, sep, name = s.partition(":")
+    return bool(sep and service and name) and all(_action_char_ok(c) for c in service + name)
+
+
+@lru_cache(maxsize=262144)
+def _closure(p: Pattern, positions: frozenset[int]) -> frozenset[int]:
+    out = set(positions)
+    stack = list(positions)
+    while stack:
+        i = stack.pop()
+        if i < len(p) and p[i] in (STAR, NSTAR) and i + 1 not in out:
+            out.add(i + 1)
+            stack.append(i + 1)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1048576)
+def _advance(p: Pattern, positions: frozenset[int], ch: str) -> frozenset[int]:
+    nxt = set()
+    for i in positions:
+        if i < len(p):
+            t = p[i]
+            if t == STAR or (t == NSTAR and ch != ":"):
+                nxt.add(i)
+            elif t in (QMARK, ch) or t == NQMARK and ch != ":":
+                nxt.add(i + 1)
+    if not nxt:
+        return frozenset()
+    return _closure(p, frozenset(nxt))
+
+
+def _fresh(kind: str, used: set[str]) -> str:
+    for ch in _ACTION_FRESH if kind == "action" else _ANY_FRESH:
+        if ch not in used:
+            return ch
+    raise ValueError("no free character")
+
+
+def compute(lists: Sequence[tuple[Pattern, ...]], kind: str) -> Atoms | None:
+    """The atoms of a string of shape ``kind`` (``"action"``, ``"any"`` or ``"text"``) over ``lists`` of patterns,
+    or None when the walk is too large.
+
+    The walk's state is split in two: the "core" (the shape state, the positions of the patterns still undecided,
+    and whether the fresh character was used) and the set of lists already matched for good (a pattern past its
+    last ``*`` matches whatever follows). Core transitions are computed once each."""
+    lists = [minimal(lst) for lst in lists]
+    matchers = [list_matcher(tuple(lst)) for lst in lists]
+
+    def vector(s: str) -> tuple[bool, ...]:
+        return tuple(m.fullmatch(s) is not None for m in matchers)
+
+    found: dict[tuple[bool, ...], str] = {}
+    literals = {text(p) for lst in lists for p in lst if is_literal(p)}
+    for lit in sorted(literals):
+        if valid(kind, lit):
+            found.setdefault(vector(lit), lit)
+    wild = sorted({p for lst in lists for p in lst if not is_literal(p)})
+    owner = [sum(1 << k for k, lst in enumerate(lists) if p in lst) for p in wild]
+    used = {t for p in wild for t in p if t not in WILD} | {ch for lit in literals for ch in lit}
+    other = _fresh(kind, used)
+    step_cache: dict[tuple, tuple] = {}
+
+    def split(alive: tuple) -> tuple[tuple, int]:
+        """Move patterns past their last ``*`` into the matched-for-good set; their other positions stay, so
+        that the core depends on the text read, not on which lists were matched on the way."""
+        keep, done = [], 0
+        for j, pos in alive:
+            last = len(wild[j]) - 1
+            if wild[j][-1] == STAR and last in pos:
+                done |= owner[j]
+                pos = pos - {last, last + 1}
+                if pos:
+                    keep.append((j, pos))
+            else:
+                keep.append((j, pos))
+        return tuple(keep), done
+
+    def step(core: tuple, ch: str) -> tuple | None:
+        key = (core, ch)
+        if key in step_cache:
+            return step_cache[key]
+        shape, alive, fresh = core
+        nshape = _shape_step(kind, shape, ch)
+        out = None
+        if nshape is not None:
+            nalive, done = split(tuple((j, np) for j, pos in alive if (np := _advance(wild[j], pos, ch))))
+            out = ((nshape, nalive, fresh or ch == other), done)
+        step_cache[key] = out
+        return out
+
+    start_alive, start_done = split(tuple((j, _closure(p, frozenset({0}))) for j, p in enumerate(wild)))
+    start = ((0, start_alive, False), start_done)
+    seen = {start: ""}
+    queue = deque([start])
+    literal_only: set[tuple[bool, ...]] = set()
+    n_lists = len(lists)
+    while queue:
+        state = queue.popleft()
+        here = seen[state]
+        core, done = state
+        shape, alive, fresh = core
+        if _shape_accepts(kind, shape):
+            mask = done
+            for j, pos in alive:
+                if len(wild[j]) in pos:
+                    mask |= owner[j]
+            vec = tuple(bool(mask >> k & 1) for k in range(n_lists))
+            if vec not in found:
+                if fresh or here not in literals:
+                    found[vec] = here
+                    literal_only.discard(vec)
+                else:
+                    literal_only.add(vec)
+        relevant = {wild[j][i] for j, pos in alive for i in pos if i < len(wild[j]) and wild[j][i] not in WILD}
+        relevant.add(":")
+        if kind == "action":
+            relevant = {ch for ch in relevant if ch == ":" or _action_char_ok(ch)}
+        for ch in (*sorted(relevant), other):  # every character outside ``relevant`` acts like ``other`` here
+            moved = step(core, ch)
+            if moved is None:
+                continue
+            nxt = (moved[0], done | moved[1])
+            if nxt not in seen:
+                if len(seen) >= MAX_STATES:
+                    return None
+                seen[nxt] = here + ch
+                queue.append(nxt)
+    if literal_only - set(found):
+        return None
+    vecs = sorted(found)
+    return Atoms(tuple(vecs), tuple(found[v] for v in vecs))

@@ -1,0 +1,398 @@
+"""Named invariants of the authorization semantics, each proved by the unsatisfiability of its negation.
+
+Each function's docstring states the invariant in English (first paragraph) and where it comes from (``Source:``);
+it returns a ``Claim``: the formula that must hold for every world, the constraints that define the worlds, and
+terms to show in a counterexample. Worlds are those of ``spec.smt.world`` (any caller, any layer outcomes) or
+symbolic condition clauses; the formulas are built by the same functions that encode concrete policies.
+Identity-state invariants (proved inductively over the IAM/STS operations) live in ``spec.smt.transitions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import z3
+
+from spec.smt import conditions, decision
+from spec.smt.decision import ALLOW, DIRECT, EXPLICIT, NONE, VIA_ROLE, Layer
+from spec.smt.encode import Applied
+from spec.smt.world import World, make_world
+
+DENY_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
+
+
+@dataclass
+class Claim:
+    """``holds`` must be true in every model of ``constraints``; ``world`` and ``show`` explain a counterexample."""
+
+    holds: z3.BoolRef
+    constraints: list[z3.BoolRef] = field(default_factory=list)
+    world: World | None = None
+    show: dict[str, z3.ExprRef] = field(default_factory=dict)
+
+
+REGISTRY: dict[str, Callable[[], Claim]] = {}
+
+
+def invariant(fn: Callable[[], Claim]) -> Callable[[], Claim]:
+    REGISTRY[fn.__name__] = fn
+    return fn
+
+
+def statement_of(fn: Callable[[], Claim]) -> str:
+    return " ".join((fn.__doc__ or "").split("\n\n")[0].split())
+
+
+def _world() -> World:
+    return make_world()
+
+
+def _evaluated_deny(w: World) -> z3.BoolRef:
+    """A Deny applies in a policy that is in force for the caller (iam-semantics §4.1): SCPs for IAM principals,
+    RCPs and VPC endpoint policies for every request, the resource policy for a stated caller, identity policies,
+    boundary and session policy for IAM principals other than the root user; service-linked roles are outside
+    SCPs and RCPs."""
+    c, ls = w.caller, w.layers
+    iam, exempt = z3.Not(c.outside), c.service_linked
+    org = [z3.And(lv.exists, lv.layer.denied) for lv in ls.scps]
+    rcp = [z3.And(lv.exists, lv.layer.denied) for lv in ls.rcps]
+    vpce = [z3.And(lv.exists, lv.layer.denied) for lv in ls.vpce]
+    ident = z3.And(iam, z3.Not(c.root))
+    return z3.Or(z3.And(ls.has_scps, iam, z3.Not(exempt), z3.Or(*org)),
+                 z3.And(ls.has_rcps, z3.Not(exempt), z3.Or(*rcp)),
+                 z3.And(ls.has_vpce, z3.Or(*vpce)),
+                 z3.And(ls.has_resource, z3.Not(c.none), ls.resource.denied),
+                 z3.And(ident, z3.Or(ls.identity.denied, ls.group.denied)),
+                 z3.And(ident, ls.has_boundary, ls.boundary.denied),
+                 z3.And(ident, ls.has_session, ls.session.denied))
+
+
+# ---- the decision --------------------------------------------------------------------------------------------
+
+@invariant
+def explicit_deny_wins() -> Claim:
+    """An applicable Deny statement in any policy in force for the request makes the decision ExplicitDeny,
+    whatever Allows apply and whoever the caller is.
+
+    Source: "If the enforcement code finds even one explicit deny that applies, the code returns a final decision of
+    Deny" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
+    w = _world()
+    return Claim(z3.Implies(_evaluated_deny(w), w.decision() == EXPLICIT), w.constraints, w)
+
+
+@invariant
+def default_deny() -> Claim:
+    """A request by anyone but the root user is allowed only if an identity-based Allow applies, or a
+    resource-based Allow names the caller itself or its role: without policies, everything is denied.
+
+    Source: "By default, all requests are implicitly denied with the exception of the AWS account root user"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
+    w = _world()
+    ev = w.ev()
+    granted = z3.Or(ev.identity_allows, ev.grant >= VIA_ROLE)
+    return Claim(z3.Implies(z3.And(z3.Not(w.caller.root), w.decision() == ALLOW), granted), w.constraints, w)
+
+
+def _never_grants(part: str, extra: z3.BoolRef | None = None) -> Claim:
+    w = _world()
+    guard = extra if extra is not None else z3.BoolVal(True)
+    removed = w.decision(w.without(**{part: True}))
+    return Claim(z3.Implies(z3.And(guard, w.decision() == ALLOW), removed == ALLOW), w.constraints, w,
+                 {"decision without it": removed})
+
+
+@invariant
+def boundary_never_grants() -> Claim:
+    """Adding a permissions boundary never turns a denial into an Allow (removing one never turns an Allow into a
+    denial).
+
+    Source: a boundary "limits the user's permissions but does not provide permissions on its own"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+    return _never_grants("boundary")
+
+
+@invariant
+def scps_never_grant() -> Claim:
+    """Putting the account under service control policies never turns a denial into an Allow.
+
+    Source: SCPs "don't directly grant access"
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples.html)."""
+    return _never_grants("scps")
+
+
+@invariant
+def rcps_never_grant() -> Claim:
+    """Putting the resource under resource control policies never turns a denial into an Allow.
+
+    Source: "No permissions are granted by an RCP"
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)."""
+    return _never_grants("rcps")
+
+
+@invariant
+def session_policy_never_grants() -> Claim:
+    """For any caller but a federated-user session, passing a session policy never turns a denial into an Allow.
+    (A GetFederationToken session has no identity-path permissions without one.)
+
+    Source: session policies "cannot be used to grant more permissions than those allowed by the identity-based
+    policy" (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html); step 7 of
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html."""
+    w = _world()
+    return _never_grants_in(w, "session", z3.Not(w.caller.federated))
+
+
+def _never_grants_in(w: World, part: str, guard: z3.BoolRef) -> Claim:
+    removed = w.decision(w.without(**{part: True}))
+    return Claim(z3.Implies(z3.And(guard, w.decision() == ALLOW), removed == ALLOW), w.constraints, w,
+                 {"decision without it": removed})
+
+
+@invariant
+def boundary_caps_identity_grants() -> Claim:
+    """When a permissions boundary is set and no resource-based policy names the caller or its role, an Allow
+    implies that the boundary allows the request.
+
+    Source: "If a permissions boundary is set ... it must allow"; "Resource-based policies that grant permissions to
+    an IAM role ARN are limited by an implicit deny in a permissions boundary"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+    w = _world()
+    ev = w.ev()
+    bounded = z3.And(w.layers.has_boundary, z3.Not(w.caller.root), z3.Not(w.caller.outside), ev.grant < DIRECT)
+    return Claim(z3.Implies(z3.And(bounded, w.decision() == ALLOW), w.layers.boundary.allowed), w.constraints, w)
+
+
+@invariant
+def session_within_role() -> Claim:
+    """A role session's permissions stay within its role's: unless a resource-based policy names the session ARN
+    itself, an Allow for a role session needs the role's boundary and the session policy to allow, and an
+    identity-based Allow of the role or a resource-based grant to the role.
+
+    Source: "Permissions granted directly to a session are not limited by an implicit deny in an identity-based
+    policy, a permissions boundary, or session policy"; "Resource-based policies that grant permissions to an IAM
+    role ARN are limited by an implicit deny in a permissions boundary or session policy"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+    w = _world()
+    ev = w.ev()
+    ls = w.layers
+    limits = z3.And(z3.Or(z3.Not(ls.has_boundary), ls.boundary.allowed),
+                    z3.Or(z3.Not(ls.has_session), ls.session.allowed),
+                    z3.Or(ev.identity_allows, ev.grant == VIA_ROLE))
+    holds = z3.Implies(z3.And(w.caller.session, ev.grant != DIRECT, w.decision() == ALLOW), limits)
+    return Claim(holds, w.constraints, w)
+
+
+@invariant
+def assume_role_requires_trust() -> Claim:
+    """A stated caller may assume a role only if the role's trust policy allows it; when the trust policy names
+    only the caller's account, or when an IAM user or role session assumes a role in another account, the caller's
+    identity policy must allow too.
+
+    Source: role trust policies "must explicitly allow access for principals"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html);
+    "the requester ... must have an identity-based policy" across accounts
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
+    w = _world()
+    ev = w.ev()
+    needs_identity = z3.Or(ev.grant == decision.ACCOUNT,
+                           z3.And(w.cross, z3.Not(w.caller.root), z3.Not(w.caller.outside)))
+    ok = z3.And(ev.grant != NONE, z3.Implies(needs_identity, ev.identity_allows))
+    holds = z3.Implies(z3.And(w.trust, z3.Not(w.caller.none), w.decision() == ALLOW), ok)
+    return Claim(holds, w.constraints, w)
+
+
+@invariant
+def only_users_and_roles_assume_roles() -> Claim:
+    """The root user, federated-user sessions and anonymous callers can never assume a role.
+
+    Source: "You cannot assume a role when you are signed in as the AWS account root user"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html); GetFederationToken
+    credentials "cannot call any STS operations except GetCallerIdentity"
+    (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
+    w = _world()
+    c = w.caller
+    barred = z3.Or(c.root, c.federated, c.anonymous)
+    return Claim(z3.Implies(z3.And(w.trust, barred), w.decision() != ALLOW), w.constraints, w)
+
+
+@invariant
+def cross_account_needs_both() -> Claim:
+    """A cross-account request by an IAM principal (not the root user) is allowed only if the resource's policy
+    names the caller (or its role or account) and the caller's identity-based policies allow it.
+
+    Source: "The request is allowed only if both evaluations return a decision of Allow"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
+    w = _world()
+    ev = w.ev()
+    c = w.caller
+    iam = z3.And(z3.Not(c.root), z3.Not(c.outside), z3.Not(c.none))
+    holds = z3.Implies(z3.And(w.cross, iam, w.decision() == ALLOW), z3.And(ev.grant != NONE, ev.identity_allows))
+    return Claim(holds, w.constraints, w)
+
+
+@invariant
+def federated_session_needs_session_policy() -> Claim:
+    """A federated-user session without a session policy is allowed only by a resource-based policy that names it
+    directly.
+
+    Source: "If there is no session policy, the code checks whether the principal is a role session. If the
+    principal is a role session, then the request is Allowed. Otherwise, the request is implicitly denied"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
+    w = _world()
+    ev = w.ev()
+    holds = z3.Implies(z3.And(w.caller.federated, z3.Not(w.layers.has_session), w.decision() == ALLOW),
+                       ev.grant == DIRECT)
+    return Claim(holds, w.constraints, w)
+
+
+@invariant
+def organization_policies_filter() -> Claim:
+    """An allowed request has an applicable Allow at every level of the SCP tree (for IAM principals other than
+    service-linked roles) and of the RCP tree, and in every VPC endpoint policy it passed through.
+
+    Source: an explicit Allow is needed at every level from the root to the account
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html,
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html)."""
+    w = _world()
+    c, ls = w.caller, w.layers
+
+    def every(levels: tuple) -> z3.BoolRef:
+        return z3.And(*[z3.Implies(lv.exists, lv.layer.allowed) for lv in levels])
+
+    scp = z3.Implies(z3.And(ls.has_scps, z3.Not(c.outside), z3.Not(c.service_linked)), every(ls.scps))
+    rcp = z3.Implies(z3.And(ls.has_rcps, z3.Not(c.service_linked)), every(ls.rcps))
+    vpce = z3.Implies(ls.has_vpce, every(ls.vpce))
+    return Claim(z3.Implies(w.decision() == ALLOW, z3.And(scp, rcp, vpce)), w.constraints, w)
+
+
+# ---- statements and conditions -------------------------------------------------------------------------------
+
+def _statements(name: str, n: int) -> tuple[list[Applied], list[z3.BoolRef]]:
+    out, cons = [], []
+    for i in range(n):
+        g = z3.Int(f"{name}[{i}].grant")
+        cons += [g >= NONE, g <= DIRECT]
+        out.append(Applied(None, z3.And(z3.Bool(f"{name}[{i}].applies"), g > NONE), g, z3.Bool(f"{name}[{i}].allow")))
+    return out, cons
+
+
+def _same(a: Layer, b: Layer) -> z3.BoolRef:
+    return z3.And(a.allowed == b.allowed, a.denied == b.denied, a.grant == b.grant)
+
+
+@invariant
+def order_and_duplicates_irrelevant() -> Claim:
+    """What a set of statements says (some Allow applies, the strongest grant, some Deny applies) depends neither on
+    their order nor on repeated statements.
+
+    Source: "If a policy includes multiple statements, AWS applies a logical OR across the statements"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies-introduction); iam-semantics
+    §7 item 23."""
+    stmts, cons = _statements("s", 4)
+    base = decision.layer(stmts)
+    checks = [_same(base, decision.layer(stmts[:i] + [stmts[i + 1], stmts[i]] + stmts[i + 2:]))
+              for i in range(len(stmts) - 1)]  # adjacent swaps generate every order
+    checks += [_same(base, decision.layer(stmts + [s])) for s in stmts]
+    return Claim(z3.And(*checks), cons)
+
+
+def _clause_flags(name: str) -> tuple[dict[str, z3.BoolRef], list[z3.BoolRef]]:
+    f = {k: z3.Bool(f"{name}.{k}") for k in ("negated", "if_exists", "forall", "forany", "present", "is_list",
+                                               "single", "all_items", "any_items")}
+    return f, [z3.Not(z3.And(f["forall"], f["forany"]))]
+
+
+def _truth(f: dict[str, z3.BoolRef]) -> z3.BoolRef:
+    return conditions.clause_truth(f["present"], f["is_list"], f["negated"], f["if_exists"], f["forall"],
+                                   f["forany"], f["single"], f["all_items"], f["any_items"])
+
+
+@invariant
+def missing_key_table() -> Claim:
+    """For a key absent from the request: ...IfExists and ForAllValues conditions are true, ForAnyValue false, a
+    plain positive operator false and a negated one true; Null is true exactly for "true".
+
+    Source: "If the key that you specify in a policy condition is not present in the request context, the values do
+    not match and the condition is false. If the policy condition requires that the key is not matched, such as
+    StringNotLike or ArnNotLike, and the right key is not present, the condition is true"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html);
+    iam-semantics §3.2."""
+    f, cons = _clause_flags("c")
+    table = z3.If(z3.Or(f["if_exists"], f["forall"]), True, z3.If(f["forany"], False, f["negated"]))
+    absent = z3.BoolVal(False)
+    null_true = conditions.null_holds(True, False, absent)
+    null_false = conditions.null_holds(False, True, absent)
+    holds = z3.And(z3.Implies(z3.Not(f["present"]), _truth(f) == table), null_true, z3.Not(null_false))
+    return Claim(holds, cons, show=dict(f))
+
+
+@invariant
+def negated_operator_is_complement() -> Claim:
+    """For a key present with one value, a negated operator (StringNotEquals, NotIpAddress, ...) holds exactly when
+    its positive form does not: with several policy values, the value must match none of them.
+
+    Source: "the string cannot match any of the ... values listed to resolve the condition to true"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html)."""
+    hits = [z3.Bool(f"hit{i}") for i in range(3)]
+    if_exists = z3.Bool("if_exists")
+    pos = conditions.clause_truth(z3.BoolVal(True), z3.BoolVal(False), False, if_exists, False, False,
+                                  conditions.matches_one(False, hits), z3.BoolVal(True), z3.BoolVal(False))
+    neg = conditions.clause_truth(z3.BoolVal(True), z3.BoolVal(False), True, if_exists, False, False,
+                                  conditions.matches_one(True, hits), z3.BoolVal(True), z3.BoolVal(False))
+    return Claim(neg == z3.Not(pos), show={f"value matches policy value {i}": h for i, h in enumerate(hits)})
+
+
+@invariant
+def conditions_are_conjunctive() -> Claim:
+    """A Condition block holds exactly when every one of its conditions holds, so adding a condition never makes
+    a statement apply to more requests.
+
+    Source: "If your policy has multiple condition operators or multiple keys attached to a single condition
+    operator, the conditions are evaluated using a logical AND"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html)."""
+    xs = [z3.Bool(f"clause{i}") for i in range(3)]
+    holds = z3.And(conditions.all_hold(xs) == z3.And(*xs),
+                   z3.Implies(conditions.all_hold(xs), conditions.all_hold(xs[:2])))
+    return Claim(holds, show={f"clause {i}": x for i, x in enumerate(xs)})
+
+
+_VARIABLES_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "Equals", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"StringEquals": {"s3:prefix": "home/${aws:username}"}}},
+    {"Sid": "Like", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}/*"}}},
+    {"Sid": "Arn", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"ArnLike": {"aws:sourcearn": "arn:aws:s3:::${aws:username}"}}},
+    {"Sid": "NotEquals", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"StringNotEquals": {"s3:prefix": "home/${aws:username}"}}},
+    {"Sid": "InResource", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"},
+    {"Sid": "InNotResource", "Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/${aws:username}/*"},
+]}
+
+
+@invariant
+def unresolved_variable_never_matches() -> Claim:
+    """A policy variable whose key has no single value (absent, with no default, or a list) matches nothing: a
+    positive operator on it is false, a negated one true; a Resource holding it matches no resource, and a
+    NotResource holding it excludes none.
+
+    Source: "When you use a variable with no value in the condition element ..., condition operators like
+    StringEquals or StringLike do not match ... Inverted condition operators like StringNotEquals or StringNotLike do
+    match ... If a variable that has no value in the authorization context is used as part of the Resource or
+    NotResource element of a policy, the resource that includes a policy variable with no value will not match any
+    resource"; "You can't use a multivalued condition key as a variable"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
+    from spec.policy import PolicyKind, parse_policy
+    from spec.smt.context import scope_of
+    from spec.smt.encode import Encoder
+    from spec.smt.request import SymRequest
+
+    policy = parse_policy(_VARIABLES_POLICY, PolicyKind.IDENTITY)
+    req = SymRequest.symbolic(scope_of([policy]), "v", action="s3:GetObject")
+    enc = Encoder(req)
+    applies = {s.sid: enc.statement(s).applies for s in policy.statements}
+    user = req.keys["aws:username"]
+    expected = z3.And(z3.Not(applies["Equals"]), z3.Not(applies["Like"]), z3.Not(applies["Arn"]),
+                      applies["NotEquals"], z3.Not(applies["InResource"]), applies["InNotResource"])
+    holds = z3.Implies(z3.Not(user.is_single), expected)
+    return Claim(holds, req.finish(), show=dict(applies))
