@@ -74,7 +74,7 @@ def test_a_missing_part_of_the_project_is_said_unavailable(monkeypatch: pytest.M
     monkeypatch.setattr(optional, "_missing", lambda module: True)
     assert optional.compare_section(True, 1, None, lambda _m: None) == {
         "unavailable": "spec.smt not built (neither spec/smt/questions.py nor spec/smt/compare.py exists)"}
-    assert set(optional.proofs_section(True, lambda _m: None)) == {"unavailable"}
+    assert set(optional.proofs_section(True, None, lambda _m: None)) == {"unavailable"}
     assert set(optional.conformance_section(True, 1, None, lambda _m: None)) == {"unavailable"}
 
 
@@ -166,3 +166,12 @@ def test_principalmapper_denial_matches_either_model_denial() -> None:
 def test_cli_rejects_an_unknown_section(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--sections", "nonsense"]) == 2
     assert "unknown section" in capsys.readouterr().err
+
+
+def test_proof_list_is_found_in_the_shapes_prove_may_print() -> None:
+    proof = {"name": "explicit_deny_wins", "status": "PROVED", "seconds": 0.01}
+    assert smt._proof_rows([proof]) == [proof]
+    assert smt._proof_rows({"results": [proof], "summary": {"proved": 1}}) == [proof]
+    assert smt._proof_rows({"nothing": "here"}) is None
+    assert smt._parse_json_or_lines('{"name": "a", "status": "PROVED"}\n{"name": "b", "status": "UNKNOWN"}\n') == [
+        {"name": "a", "status": "PROVED"}, {"name": "b", "status": "UNKNOWN"}]

@@ -23,13 +23,18 @@ def compare_section(quick: bool, seed: int, cpu: int | None, log: Callable[[str]
     return run_compare(quick, seed, log, cpu)
 
 
-def proofs_section(quick: bool, log: Callable[[str], None]) -> dict:
-    """The time of each proof ``iamspec prove --json`` runs."""
-    if _missing("harness.cmd_prove"):
-        return {"unavailable": "`iamspec prove` not built (harness/cmd_prove.py is absent)"}
-    from harness.bench.smt import run_proofs
+def proofs_section(quick: bool, cpu: int | None, log: Callable[[str], None]) -> dict:
+    """The time of each proof: ``iamspec prove --json``, or ``spec.smt.prove`` itself while the command is not
+    built."""
+    if not _missing("harness.cmd_prove"):
+        from harness.bench.smt import run_proofs
 
-    return run_proofs(quick, log)
+        return run_proofs(quick, log, cpu, command=True)
+    if not _missing("spec.smt") and not _missing("spec.smt.prove"):
+        from harness.bench.smt import run_proofs
+
+        return run_proofs(quick, log, cpu, command=False)
+    return {"unavailable": "`iamspec prove` not built (harness/cmd_prove.py and spec/smt/prove.py are absent)"}
 
 
 def conformance_section(quick: bool, seed: int, cpu: int | None, log: Callable[[str], None]) -> dict:

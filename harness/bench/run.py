@@ -105,7 +105,7 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
             result["compare"] = compare_section(quick, seed, cpu, log)
         if "proofs" in sections:
             marks["proofs"] = time.perf_counter()
-            result["proofs"] = proofs_section(quick, log)
+            result["proofs"] = proofs_section(quick, cpu, log)
         if "conformance" in sections:
             marks["conformance"] = time.perf_counter()
             result["conformance"] = conformance_section(quick, seed, cpu, log)
