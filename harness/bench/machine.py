@@ -69,7 +69,8 @@ def facts() -> dict:
         "python_implementation": platform.python_implementation(),
         "node": _run([node, "--version"]) if node else None,
         "git_commit": _run(["git", "rev-parse", "HEAD"], ROOT),
-        "git_tracked_changes": bool(status),
+        # tracked files that differ from the commit when the run started (others may be editing the tree)
+        "git_tracked_changes": [line[3:] for line in (status or "").splitlines()][:50],
         "load_average_start": load_average(),
         "versions": {
             "iamspec": _version("iamspec"),

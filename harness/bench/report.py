@@ -165,7 +165,9 @@ def markdown(result: dict) -> str:
         "# iamspec bench",
         "",
         f"Generated {m['date_utc']} by `{result['command']}` in {result.get('elapsed_s', 0):.0f} s; "
-        f"commit `{(m.get('git_commit') or '?')[:12]}`{' (with uncommitted changes)' if m.get('git_tracked_changes') else ''}.",
+        f"commit `{(m.get('git_commit') or '?')[:12]}`" + (
+            f" with uncommitted changes to {', '.join(f'`{x}`' for x in changed)}." if (changed := [
+                x for x in m.get("git_tracked_changes") or [] if not x.startswith("reports/bench")]) else "."),
         "",
         f"Machine: {m.get('cpu')}, {m.get('cpus')} CPUs ({m.get('memory')}), {m.get('platform')}; Python "
         f"{m.get('python')}, Node {m.get('node') or 'absent'}. Every measurement ran in a fresh process pinned to "
