@@ -297,7 +297,7 @@ def compute(lists: Sequence[tuple[Pattern, ...]], kind: str) -> Atoms | None:
         relevant.add(":")
         if kind == "action":
             relevant = {ch for ch in relevant if ch == ":" or _action_char_ok(ch)}
-        for ch in (*sorted(relevant), other):  # every character outside ``relevant`` acts like ``other`` here
+        for ch in (other, *sorted(relevant)):  # every character outside ``relevant`` acts like ``other`` here
             moved = step(core, ch)
             if moved is None:
                 continue

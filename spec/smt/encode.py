@@ -273,8 +273,12 @@ class Encoder:
         found = self._cache.get((id(stmt), bounded))
         if found is None or found.stmt is not stmt:
             grant = self.grant(stmt, bounded)
-            applies = statement_applies(action_applies(stmt.actions, stmt.not_action, self.req.action),
-                                        self.resource(stmt), grant, self.conditions(stmt))
+            action = action_applies(stmt.actions, stmt.not_action, self.req.action)
+            # Elements that are already false (a concrete request) leave the rest unencoded.
+            resource = self.resource(stmt) if not z3.is_false(action) else action
+            conds = self.conditions(stmt) if not (z3.is_false(resource) or z3.is_false(action)) \
+                else z3.BoolVal(False)
+            applies = statement_applies(action, resource, grant, conds)
             found = Applied(stmt, applies, grant, stmt.allows)
             self._cache[(id(stmt), bounded)] = found
         return found

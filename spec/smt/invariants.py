@@ -68,6 +68,17 @@ def _evaluated_deny(w: World) -> z3.BoolRef:
                  z3.And(ident, ls.has_session, ls.session.denied))
 
 
+def _grant(w: World) -> z3.ArithRef:
+    """How the resource-based policy names the caller, when one is in force (a caller is stated)."""
+    return z3.If(z3.And(w.layers.has_resource, z3.Not(w.caller.none)), w.layers.resource.grant, NONE)
+
+
+def _identity_allows(w: World) -> z3.BoolRef:
+    """An identity-based (or group) Allow applies to an IAM principal other than the root user."""
+    c, ls = w.caller, w.layers
+    return z3.And(z3.Not(c.outside), z3.Not(c.root), z3.Or(ls.identity.allowed, ls.group.allowed))
+
+
 # ---- the decision --------------------------------------------------------------------------------------------
 
 @invariant
@@ -89,8 +100,7 @@ def default_deny() -> Claim:
     Source: "By default, all requests are implicitly denied with the exception of the AWS account root user"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
     w = _world()
-    ev = w.ev()
-    granted = z3.Or(ev.identity_allows, ev.grant >= VIA_ROLE)
+    granted = z3.Or(_identity_allows(w), _grant(w) >= VIA_ROLE)
     return Claim(z3.Implies(z3.And(z3.Not(w.caller.root), w.decision() == ALLOW), granted), w.constraints, w)
 
 
@@ -157,8 +167,7 @@ def boundary_caps_identity_grants() -> Claim:
     an IAM role ARN are limited by an implicit deny in a permissions boundary"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
     w = _world()
-    ev = w.ev()
-    bounded = z3.And(w.layers.has_boundary, z3.Not(w.caller.root), z3.Not(w.caller.outside), ev.grant < DIRECT)
+    bounded = z3.And(w.layers.has_boundary, z3.Not(w.caller.root), z3.Not(w.caller.outside), _grant(w) < DIRECT)
     return Claim(z3.Implies(z3.And(bounded, w.decision() == ALLOW), w.layers.boundary.allowed), w.constraints, w)
 
 
@@ -173,12 +182,11 @@ def session_within_role() -> Claim:
     role ARN are limited by an implicit deny in a permissions boundary or session policy"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
     w = _world()
-    ev = w.ev()
     ls = w.layers
     limits = z3.And(z3.Or(z3.Not(ls.has_boundary), ls.boundary.allowed),
                     z3.Or(z3.Not(ls.has_session), ls.session.allowed),
-                    z3.Or(ev.identity_allows, ev.grant == VIA_ROLE))
-    holds = z3.Implies(z3.And(w.caller.session, ev.grant != DIRECT, w.decision() == ALLOW), limits)
+                    z3.Or(_identity_allows(w), _grant(w) == VIA_ROLE))
+    holds = z3.Implies(z3.And(w.caller.session, _grant(w) != DIRECT, w.decision() == ALLOW), limits)
     return Claim(holds, w.constraints, w)
 
 
@@ -193,10 +201,10 @@ def assume_role_requires_trust() -> Claim:
     "the requester ... must have an identity-based policy" across accounts
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
     w = _world()
-    ev = w.ev()
-    needs_identity = z3.Or(ev.grant == decision.ACCOUNT,
+    grant = _grant(w)
+    needs_identity = z3.Or(grant == decision.ACCOUNT,
                            z3.And(w.cross, z3.Not(w.caller.root), z3.Not(w.caller.outside)))
-    ok = z3.And(ev.grant != NONE, z3.Implies(needs_identity, ev.identity_allows))
+    ok = z3.And(grant != NONE, z3.Implies(needs_identity, _identity_allows(w)))
     holds = z3.Implies(z3.And(w.trust, z3.Not(w.caller.none), w.decision() == ALLOW), ok)
     return Claim(holds, w.constraints, w)
 
@@ -223,10 +231,9 @@ def cross_account_needs_both() -> Claim:
     Source: "The request is allowed only if both evaluations return a decision of Allow"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
     w = _world()
-    ev = w.ev()
     c = w.caller
     iam = z3.And(z3.Not(c.root), z3.Not(c.outside), z3.Not(c.none))
-    holds = z3.Implies(z3.And(w.cross, iam, w.decision() == ALLOW), z3.And(ev.grant != NONE, ev.identity_allows))
+    holds = z3.Implies(z3.And(w.cross, iam, w.decision() == ALLOW), z3.And(_grant(w) != NONE, _identity_allows(w)))
     return Claim(holds, w.constraints, w)
 
 
@@ -239,9 +246,8 @@ def federated_session_needs_session_policy() -> Claim:
     principal is a role session, then the request is Allowed. Otherwise, the request is implicitly denied"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
     w = _world()
-    ev = w.ev()
     holds = z3.Implies(z3.And(w.caller.federated, z3.Not(w.layers.has_session), w.decision() == ALLOW),
-                       ev.grant == DIRECT)
+                       _grant(w) == DIRECT)
     return Claim(holds, w.constraints, w)
 
 

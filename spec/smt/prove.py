@@ -76,7 +76,11 @@ def prove(name: str, timeout_ms: int = TIMEOUT_MS) -> Result:
     if result == z3.unsat:
         return Result(name, statement, PROVED, seconds)
     if result == z3.sat:
-        return Result(name, statement, REFUTED, seconds, decode(claim, solver.model()))
+        try:
+            example = decode(claim, solver.model())
+        except Exception as exc:  # noqa: BLE001 - a refutation stands even when its case cannot be rebuilt
+            example = {"error": f"{type(exc).__name__}: {exc}"}
+        return Result(name, statement, REFUTED, time.perf_counter() - start, example)
     return Result(name, statement, UNKNOWN, seconds, notes=[solver.reason_unknown()])
 
 

@@ -9,6 +9,8 @@ evaluating the encoding on one request).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import z3
 
 from spec.authorize import TRUST_ACTIONS
@@ -21,6 +23,12 @@ from spec.smt.strvar import StrVar
 _ASCII_DIGITS = z3.Loop(z3.Range("0", "9"), 12, 12)
 _TRUST = tuple(atoms.literal(a) for a in sorted(TRUST_ACTIONS))
 _ROLE_ARN = (atoms.glob("*:role/*"),)
+
+
+@lru_cache(maxsize=256)
+def _concrete_caller(principal: str | None) -> SymCaller:
+    """The caller of a concrete principal (its terms are constants; shared between requests)."""
+    return SymCaller("c.caller", principal)
 
 
 class SymRequest:
@@ -38,10 +46,11 @@ class SymRequest:
     @staticmethod
     def symbolic(scope: Scope, name: str = "r", caller: str | None | type[Ellipsis] = None,
                  action: str | None = None, resource: str | None = None,
-                 resource_account: str | None | type[Ellipsis] = None) -> SymRequest:
+                 resource_account: str | None | type[Ellipsis] = None,
+                 fixed_context: dict[str, str | tuple[str, ...] | None] | None = None) -> SymRequest:
         """A request with free parts. ``caller``: ``None`` (no principal), a principal string, or ``...`` for any
         caller; ``action``/``resource`` fix those parts when given; ``resource_account``: ``None``, an account,
-        or ``...`` for any (or none)."""
+        or ``...`` for any (or none); ``fixed_context`` fixes some keys (lower-case; None: absent)."""
         cons: list[z3.BoolRef] = []
         act = StrVar(f"{name}.action", "action", action.lower() if action is not None else None,
                      frozenset(scope.action_chars))
@@ -53,14 +62,16 @@ class SymRequest:
             cons.append(z3.InRe(ra, _ASCII_DIGITS))
         else:
             ra_none, ra = z3.BoolVal(resource_account is None), strings.sval(resource_account or "")
-        keys = {key: SymKey(f"{name}.ctx[{key}]", key, max(1, use.set_clauses))
+        fixed = fixed_context or {}
+        keys = {key: SymKey(f"{name}.ctx[{key}]", key, 0, fixed[key], concrete=True) if key in fixed
+                else SymKey(f"{name}.ctx[{key}]", key, max(1, use.set_clauses))
                 for key, use in sorted(scope.keys.items())}
         return SymRequest(act, res, who, ra_none, ra, keys, cons, False)
 
     @staticmethod
     def of(request: Request, scope: Scope, name: str = "c") -> SymRequest:
         """The concrete request ``request`` (context keys outside ``scope`` play no part)."""
-        who = SymCaller(f"{name}.caller", request.principal)
+        who = _concrete_caller(request.principal)
         keys = {key: SymKey(f"{name}.ctx[{key}]", key, 0, request.context.get(key), concrete=True)
                 for key in sorted(scope.keys)}
         return SymRequest(StrVar(f"{name}.action", "action", request.action.lower()),

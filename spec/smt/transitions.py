@@ -1,10 +1,17 @@
 """The IAM and STS identity operations as a transition relation, and state invariants proved inductively: each
 holds in the initial state, and every operation (successful or failed) preserves it.
 
-Mirrors the rules of ``spec.identity`` (iam-semantics §1.2-1.3, §5.3, §6): entities are users, groups and roles
-(an unbounded array indexed by integers), with a user's access-key count and group memberships and a role's
-``MaxSessionDuration``; sessions are the temporary credentials STS issued, with their issue and expiry times. A
-failed operation leaves the state unchanged (``spec.identity.dispatch``), so "no change" is always a transition.
+Mirrors the rules of ``spec.identity`` (iam-semantics §1.2-1.3, §5.3, §6): entities are users, groups and roles,
+with a user's access-key count and group memberships and a role's ``MaxSessionDuration``; sessions are the
+temporary credentials STS issued, with their issue and expiry times. A failed operation leaves the state unchanged
+(``spec.identity.dispatch``), so "no change" is always a transition.
+
+The proofs use ``ENTITIES`` entities and ``SESSIONS`` session slots, which covers worlds of any size: every
+invariant here speaks of one entity, one (user, group) pair or one session, every operation reads and writes at
+most one entity and one group (plus one session), and its guards are either about those or universal ("the user is
+in no group"). So a violating step in a large world, restricted to the entities and session it touches and the one
+that breaks the invariant, is a violating step in a world of three entities and two sessions; restriction keeps
+universal guards true.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ CHAINED_MAX = 3600  # "Role chaining limits your AWS CLI or AWS API role session
 ROLE_MAX = (3600, 43200)  # MaxSessionDuration "can have a value from 1 hour to 12 hours"
 ASSUME = (900, 43200)  # AssumeRole DurationSeconds
 USER_TOKEN = (900, 129600)  # GetSessionToken for users; root sessions "default to one hour"
+ENTITIES, SESSIONS = 3, 2
 INT = z3.IntSort()
 BOOL = z3.BoolSort()
 
@@ -40,7 +48,6 @@ class State:
     expires: z3.ArrayRef
     chained: z3.ArrayRef  # session -> made with temporary credentials
     cap: z3.ArrayRef  # session -> its role's MaxSessionDuration when issued
-    next: z3.ArithRef  # the next session slot
 
 
 def state(name: str) -> State:
@@ -48,14 +55,16 @@ def state(name: str) -> State:
                  z3.Array(f"{name}.member", INT, z3.ArraySort(INT, BOOL)), z3.Array(f"{name}.max_session", INT, INT),
                  z3.Int(f"{name}.now"), z3.Array(f"{name}.live", INT, BOOL), z3.Array(f"{name}.skind", INT, INT),
                  z3.Array(f"{name}.issued", INT, INT), z3.Array(f"{name}.expires", INT, INT),
-                 z3.Array(f"{name}.chained", INT, BOOL), z3.Array(f"{name}.cap", INT, INT), z3.Int(f"{name}.next"))
+                 z3.Array(f"{name}.chained", INT, BOOL), z3.Array(f"{name}.cap", INT, INT))
+
+
+ENT, SES = range(ENTITIES), range(SESSIONS)
 
 
 def initial(s: State) -> z3.BoolRef:
     """A new account: no users, groups or roles, no keys, no sessions."""
-    e, g, i = z3.Ints("init.e init.g init.i")
-    return z3.And(z3.ForAll([e], z3.And(s.kind[e] == ABSENT, s.keys[e] == 0)),
-                  z3.ForAll([e, g], z3.Not(s.member[e][g])), z3.ForAll([i], z3.Not(s.live[i])), s.next == 0)
+    return z3.And(*[z3.And(s.kind[e] == ABSENT, s.keys[e] == 0) for e in ENT],
+                  *[z3.Not(s.member[e][g]) for e in ENT for g in ENT], *[z3.Not(s.live[i]) for i in SES])
 
 
 def _same(s: State, t: State) -> z3.BoolRef:
@@ -110,7 +119,7 @@ class Step:
 
 
 def _ops(s: State, t: State, actor_session: z3.BoolRef) -> list[z3.BoolRef]:
-    e, g = z3.Ints("op.e op.g")
+    e, g, new = z3.Ints("op.e op.g op.session")
     m, d, tick = z3.Ints("op.m op.d op.tick")
     root_call = z3.Bool("op.root")
     keep = {f: getattr(s, f) for f in State.__dataclass_fields__}
@@ -118,11 +127,12 @@ def _ops(s: State, t: State, actor_session: z3.BoolRef) -> list[z3.BoolRef]:
     def becomes(**changes: object) -> z3.BoolRef:
         return _same(replace(State(**keep), **changes), t)
 
-    no_groups = z3.ForAll([g], z3.Not(s.member[e][g]))
-    no_members = z3.ForAll([e], z3.Not(s.member[e][g]))
+    no_groups = z3.And(*[z3.Not(s.member[e][x]) for x in ENT])
+    no_members = z3.And(*[z3.Not(s.member[x][g]) for x in ENT])
     role_max_ok = z3.And(m >= ROLE_MAX[0], m <= ROLE_MAX[1])
-    new = s.next
-    return [
+    fresh = z3.And(new >= 0, new < SESSIONS, z3.Not(s.live[new]))  # new credentials take a free slot
+    in_range = z3.And(e >= 0, e < ENTITIES, g >= 0, g < ENTITIES)
+    return [in_range, fresh] + [
         z3.And(s.kind[e] == ABSENT, becomes(kind=z3.Store(s.kind, e, USER), keys=z3.Store(s.keys, e, 0))),
         z3.And(s.kind[e] == ABSENT, becomes(kind=z3.Store(s.kind, e, GROUP))),
         z3.And(s.kind[e] == ABSENT, role_max_ok,
@@ -141,12 +151,12 @@ def _ops(s: State, t: State, actor_session: z3.BoolRef) -> list[z3.BoolRef]:
                becomes(live=z3.Store(s.live, new, True), skind=z3.Store(s.skind, new, S_ROLE),
                        issued=z3.Store(s.issued, new, s.now), expires=z3.Store(s.expires, new, s.now + d),
                        chained=z3.Store(s.chained, new, actor_session),
-                       cap=z3.Store(s.cap, new, s.max_session[e]), next=new + 1)),
+                       cap=z3.Store(s.cap, new, s.max_session[e]))),
         z3.And(z3.Not(actor_session), d >= USER_TOKEN[0], d <= USER_TOKEN[1],  # GetSessionToken
                becomes(live=z3.Store(s.live, new, True), skind=z3.Store(s.skind, new, z3.If(root_call, S_ROOT, S_USER)),
                        issued=z3.Store(s.issued, new, s.now),
                        expires=z3.Store(s.expires, new, s.now + z3.If(root_call, z3.If(d < 3600, d, 3600), d)),
-                       chained=z3.Store(s.chained, new, False), next=new + 1)),
+                       chained=z3.Store(s.chained, new, False))),
         z3.And(tick >= 0, becomes(now=s.now + tick)),  # the clock
         _same(s, t),  # a failed call changes nothing
     ]
@@ -156,8 +166,10 @@ def step(name: str = "x") -> Step:
     """Any one call, by any caller whose credentials authenticate."""
     s, t = state(f"{name}.pre"), state(f"{name}.post")
     actor_session, actor = z3.Bool(f"{name}.actor_session"), z3.Int(f"{name}.actor")
-    authenticated = z3.Implies(actor_session, credentials_valid(s, actor))
-    return Step(s, t, actor_session, actor, z3.And(authenticated, z3.Or(*_ops(s, t, actor_session))))
+    authenticated = z3.Implies(actor_session, z3.And(actor >= 0, actor < SESSIONS, credentials_valid(s, actor)))
+    in_range, fresh, *ops = _ops(s, t, actor_session)
+    ops = [z3.And(in_range, fresh, op) for op in ops[:-1]] + [ops[-1]]
+    return Step(s, t, actor_session, actor, z3.And(authenticated, z3.Or(*ops)))
 
 
 # ---- invariants, proved inductively ---------------------------------------------------------------------------
@@ -180,8 +192,7 @@ def transition_invariant(fn: Callable[[], Claim]) -> Callable[[], Claim]:
 
 
 def _no_standing(s: State) -> z3.BoolRef:
-    e = z3.Int("p.e")
-    return z3.ForAll([e], z3.Implies(s.kind[e] != USER, s.keys[e] == 0))
+    return z3.And(*[z3.Implies(s.kind[e] != USER, s.keys[e] == 0) for e in ENT])
 
 
 @transition_invariant
@@ -200,8 +211,8 @@ def group_members_are_users() -> Claim:
     Source: "User groups can't be nested; they can contain only users, not other user groups"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html)."""
     def prop(s: State) -> z3.BoolRef:
-        u, g = z3.Ints("p.u p.g")
-        return z3.ForAll([u, g], z3.Implies(s.member[u][g], z3.And(s.kind[u] == USER, s.kind[g] == GROUP)))
+        return z3.And(*[z3.Implies(s.member[u][g], z3.And(s.kind[u] == USER, s.kind[g] == GROUP))
+                        for u in ENT for g in ENT])
     return _inductive(prop)
 
 
@@ -212,8 +223,7 @@ def at_most_two_keys() -> Claim:
     Source: "You can have a maximum of two access keys (active or inactive) at a time"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html)."""
     def prop(s: State) -> z3.BoolRef:
-        e = z3.Int("p.e")
-        return z3.And(_no_standing(s), z3.ForAll([e], z3.And(s.keys[e] >= 0, s.keys[e] <= KEYS_PER_USER)))
+        return z3.And(_no_standing(s), *[z3.And(s.keys[e] >= 0, s.keys[e] <= KEYS_PER_USER) for e in ENT])
     return _inductive(prop)
 
 
@@ -226,17 +236,16 @@ def session_duration_within_bounds() -> Claim:
     chaining), https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html,
     https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (MaxSessionDuration)."""
     def prop(s: State) -> z3.BoolRef:
-        i, e = z3.Ints("p.i p.e")
-        length = s.expires[i] - s.issued[i]
-        role = z3.And(length >= ASSUME[0], length <= ASSUME[1], length <= s.cap[i],
-                      z3.Implies(s.chained[i], length <= CHAINED_MAX))
-        user = z3.And(length >= USER_TOKEN[0], length <= USER_TOKEN[1],
-                      z3.Implies(s.skind[i] == S_ROOT, length <= 3600))
-        return z3.And(
-            z3.ForAll([e], z3.Implies(s.kind[e] == ROLE, z3.And(s.max_session[e] >= ROLE_MAX[0],
-                                                               s.max_session[e] <= ROLE_MAX[1]))),
-            z3.ForAll([i], z3.Implies(i >= s.next, z3.Not(s.live[i]))),
-            z3.ForAll([i], z3.Implies(s.live[i], z3.If(s.skind[i] == S_ROLE, role, user))))
+        def ok(i: int) -> z3.BoolRef:
+            length = s.expires[i] - s.issued[i]
+            role = z3.And(length >= ASSUME[0], length <= ASSUME[1], length <= s.cap[i],
+                          z3.Implies(s.chained[i], length <= CHAINED_MAX))
+            user = z3.And(length >= USER_TOKEN[0], length <= USER_TOKEN[1],
+                          z3.Implies(s.skind[i] == S_ROOT, length <= 3600))
+            return z3.Implies(s.live[i], z3.If(s.skind[i] == S_ROLE, role, user))
+        roles = [z3.Implies(s.kind[e] == ROLE, z3.And(s.max_session[e] >= ROLE_MAX[0],
+                                                      s.max_session[e] <= ROLE_MAX[1])) for e in ENT]
+        return z3.And(*roles, *[ok(i) for i in SES])
     return _inductive(prop)
 
 
