@@ -53,14 +53,69 @@ def _case(doc: Any, request: dict[str, Any]) -> dict[str, Any]:
     return {"identity_policies": [doc], "request": request}
 
 
-def differ(constraints: list[z3.BoolRef], granted: z3.BoolRef, denied: z3.BoolRef, timeout_ms: int) -> tuple[str, z3.ModelRef | None]:
+def differ(constraints: list[z3.BoolRef], granted: z3.BoolRef, denied: z3.BoolRef, timeout_ms: int,
+           ) -> tuple[str, z3.ModelRef | None]:
     """Is there a request granted by one side and not the other? ``sat`` with its model, ``unsat`` or ``unknown``."""
     solver = z3.Solver()
-    solver.set(timeout=timeout_ms)
+    solver.set(timeout=max(1, timeout_ms))
     solver.add(*constraints)
     solver.add(granted, z3.Not(denied))
     result = solver.check()
     return str(result), (solver.model() if result == z3.sat else None)
+
+
+@dataclass
+class _Query:
+    """Both policies encoded over one symbolic request (some context keys possibly fixed)."""
+
+    req: SymRequest
+    d_old: z3.ArithRef
+    d_new: z3.ArithRef
+    constraints: list[z3.BoolRef]
+
+
+def _encode(old: Policy, new: Policy, fixed: dict[str, Any] | None = None) -> _Query:
+    req = SymRequest.symbolic(scope_of([old, new]), "q", fixed_context=fixed)
+    enc = Encoder(req)
+    d_old = decision.decision(enc, PolicySet(identity=(old,)))
+    d_new = decision.decision(enc, PolicySet(identity=(new,)))
+    return _Query(req, d_old, d_new, req.finish())
+
+
+def _string_bound(q: _Query) -> bool:
+    """The query reasons about strings (a policy variable, a case-insensitive match): slower for the solver."""
+    return q.req.resource.as_string or any(v.sv.as_string and v.symbolic for k in q.req.keys.values()
+                                          for v in k.values())
+
+
+def _direction(old: Policy, new: Policy, full: _Query, forward: bool, timeout_ms: int,
+               ) -> tuple[str, _Query, z3.ModelRef | None]:
+    """One direction (new grants what old does not, or the reverse). A query that reasons about strings is first
+    tried briefly; if that does not settle it, the same question is asked with the policy variables' keys fixed
+    (absent, then one value): a difference found there is a real one (the narrowed requests are requests), so only
+    its absence falls back to the full query for the rest of the time."""
+    def ask(q: _Query, ms: int) -> tuple[str, z3.ModelRef | None]:
+        g_old, g_new = q.d_old == decision.ALLOW, q.d_new == decision.ALLOW
+        return differ(q.constraints, g_new, g_old, ms) if forward else differ(q.constraints, g_old, g_new, ms)
+
+    start = time.perf_counter()
+    if not _string_bound(full):
+        result, model = ask(full, timeout_ms)
+        return result, full, model
+    result, model = ask(full, timeout_ms // 5)
+    if result != "unknown":
+        return result, full, model
+    variables = sorted(k for k, use in scope_of([old, new]).keys.items() if use.variable)
+    for value in (None, "iamspec"):
+        narrowed = _encode(old, new, {k: value for k in variables})
+        if _string_bound(narrowed):
+            continue
+        got, model = ask(narrowed, timeout_ms // 5)
+        if got == "sat":
+            return got, narrowed, model
+    left = timeout_ms - int((time.perf_counter() - start) * 1000)
+    result, model = ask(full, left)
+    return result, full, model
 
 
 def compare_policies(old_doc: Any, new_doc: Any, timeout_ms: int = TIMEOUT_MS) -> Comparison:
@@ -70,30 +125,26 @@ def compare_policies(old_doc: Any, new_doc: Any, timeout_ms: int = TIMEOUT_MS) -
     new = try_parse(new_doc, PolicyKind.IDENTITY, "new")
     if _shape(old) == _shape(new):
         return Comparison("equivalent", time.perf_counter() - start)
-    req = SymRequest.symbolic(scope_of([old, new]), "q")
-    enc = Encoder(req)
-    d_old = decision.decision(enc, PolicySet(identity=(old,)))
-    d_new = decision.decision(enc, PolicySet(identity=(new,)))
-    g_old, g_new = d_old == decision.ALLOW, d_new == decision.ALLOW
+    full = _encode(old, new)
     results, witnesses, notes = [], [], []
-    constraints = req.finish()
-    for granted, denied in ((g_new, g_old), (g_old, g_new)):
-        result, model = differ(constraints, granted, denied, timeout_ms)
-        if result == "unsat" and req.approximate:
-            result, _ = "unknown", notes.append("approximate encoding: no difference found in a narrowed space")
+    for forward in (True, False):
+        result, q, model = _direction(old, new, full, forward, timeout_ms)
+        if result == "unsat" and q.req.approximate:
+            result = "unknown"
+            notes.append("approximate encoding: no difference found in a narrowed space")
         if model is not None:
             try:
-                request = decode_request(req, model)
+                request = decode_request(q.req, model)
             except Unrealizable as exc:
-                result, _ = "unknown", notes.append(str(exc))
+                result = "unknown"
+                notes.append(str(exc))
             else:
-                want_old, want_new = decision_of(model, d_old), decision_of(model, d_new)
+                want_old, want_new = decision_of(model, q.d_old), decision_of(model, q.d_new)
                 replay(_case(old_doc, request), want_old)
                 replay(_case(new_doc, request), want_new)
                 witnesses.append({"request": request, "old": want_old, "new": want_new})
         results.append(result)
-    relation = _relation(results[0], results[1])
-    return Comparison(relation, time.perf_counter() - start, witnesses, notes)
+    return Comparison(_relation(results[0], results[1]), time.perf_counter() - start, witnesses, notes)
 
 
 def _relation(more: str, less: str) -> str:

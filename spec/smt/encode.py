@@ -108,14 +108,14 @@ class Encoder:
                 pieces.append((part.char, False))
             else:
                 key = self.req.keys[part.key]
-                value = key.single.mark_string()
+                value = key.single.s if key.concrete else key.single.mark_string()
                 if part.default is None:
                     ok.append(key.is_single)
                 else:
                     ok.append(z3.Or(key.is_single, key.is_absent))
                     value = z3.If(key.is_single, value, strings.sval(part.default))
                 pieces.append((value, False))
-        return (z3.And(*ok) if ok else z3.BoolVal(True)), self._fold(pieces)
+        return (z3.simplify(z3.And(*ok)) if ok else z3.BoolVal(True)), self._fold(pieces)
 
     @staticmethod
     def _fold(pieces: list[strings.Piece]) -> list[strings.Piece]:
@@ -137,6 +137,11 @@ class Encoder:
         """Rule *unresolvable variable*: "the resource that includes a policy variable with no value will not
         match any resource"."""
         ok, pieces = self._resolve(template)
+        if z3.is_false(ok):
+            return ok
+        if all(isinstance(t, str) for t, _ in pieces):  # every variable is known: a plain pattern
+            tokens = tuple(tok for text, pat in pieces for tok in (atoms.glob(text) if pat else atoms.literal(text)))
+            return z3.And(ok, self.req.resource.member((tokens,)))
         return z3.And(ok, z3.InRe(self.req.resource.text(), strings.glob_pieces(pieces)))
 
     def resource(self, stmt: Statement) -> z3.BoolRef:

@@ -1,0 +1,54 @@
+"""``iamspec prove``: every named invariant is PROVED, quickly, and a wrong semantics is REFUTED with a
+counterexample that replays through the (equally wrong) model.
+
+Issue 4's requirement: at least 12 named invariants, all proved in under a minute on this machine; a refuted proof
+comes with a decoded counterexample; UNKNOWN is never shown as proved.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from harness.cli import main
+from spec.smt import invariants, mutation, prove
+from spec.smt.mutants import BY_NAME
+
+
+def test_every_invariant_is_proved_within_a_minute() -> None:
+    start = time.perf_counter()
+    results = prove.prove_all()
+    elapsed = time.perf_counter() - start
+    assert len(results) >= 12
+    assert [r.name for r in results if r.status != prove.PROVED] == []
+    assert elapsed < 60
+
+
+def test_each_invariant_states_itself_and_its_source() -> None:
+    for name, fn in prove.registry().items():
+        doc = fn.__doc__ or ""
+        assert invariants.statement_of(fn), name
+        assert "Source:" in doc or "https://docs.aws.amazon.com" in doc, name
+
+
+def test_prove_json(capsys) -> None:
+    assert main(["prove", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {tuple(sorted(r)) for r in rows} == {("name", "seconds", "statement", "status")}
+    assert all(r["status"] == "PROVED" for r in rows)
+
+
+def test_a_wrong_semantics_is_refuted_with_a_replayed_counterexample() -> None:
+    with mutation.applied(BY_NAME["allow_beats_deny"]):
+        result = prove.prove("explicit_deny_wins")
+        assert result.status == prove.REFUTED
+        example = result.counterexample
+        assert example and "case" in example, example
+        # the counterexample is a decision case where a Deny applies and the (mutated) decision is not ExplicitDeny
+        assert example["case"]["expected"] != "ExplicitDeny"
+
+
+def test_prove_exits_nonzero_when_a_proof_fails(capsys) -> None:
+    with mutation.applied(BY_NAME["conditions_or"]):
+        assert main(["prove", "--only", "conditions_are_conjunctive"]) == 1
+    assert "REFUTED" in capsys.readouterr().out
