@@ -70,7 +70,7 @@ def facts() -> dict:
         "node": _run([node, "--version"]) if node else None,
         "git_commit": _run(["git", "rev-parse", "HEAD"], ROOT),
         # tracked files that differ from the commit when the run started (others may be editing the tree)
-        "git_tracked_changes": [line[3:] for line in (status or "").splitlines()][:50],
+        "git_tracked_changes": [line.split(None, 1)[1] for line in (status or "").splitlines() if line.strip()][:50],
         "load_average_start": load_average(),
         "versions": {
             "iamspec": _version("iamspec"),
