@@ -432,7 +432,7 @@ def test_finding_answer_id_is_the_same_string_on_errors_and_decisions() -> None:
 # Checked and right (not covered elsewhere)
 # ================================================================================================================
 
-CORPUS = Path("/work/shared/corpora/managed-policy-versions.jsonl.gz")
+CORPUS = Path(__file__).resolve().parents[1] / "harness" / "data" / "managed-policy-versions.jsonl.gz"  # copy of the shared corpus
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="managed-policy corpus not present")
