@@ -195,8 +195,13 @@ def scenario(draw: st.DrawFn) -> tuple[dict, list[dict]]:
     return base, requests
 
 
+LOG = os.environ.get("IAMSPEC_SMT_LOG")
+_COUNT = [0]
+
+
 def check(base: dict, requests: list[dict]) -> int:
-    """Compare encoding and model on every request; the number of cases compared."""
+    """Compare encoding and model on every request; the number of cases compared (a long run logs its count to
+    ``IAMSPEC_SMT_LOG`` every 10,000 cases)."""
     n = 0
     for req in requests:
         try:
@@ -207,6 +212,10 @@ def check(base: dict, requests: list[dict]) -> int:
         got = decide(parsed.request, parsed.policies)
         assert got == expected, f"encoding {got}, model {expected}: {({**base, 'request': req})}"
         n += 1
+    _COUNT[0] += n
+    if LOG and _COUNT[0] // 10000 != (_COUNT[0] - n) // 10000:
+        with open(LOG, "a") as log:
+            log.write(f"{_COUNT[0]} cases agree\n")
     return n
 
 

@@ -29,7 +29,7 @@ from functools import cache, lru_cache
 STAR, QMARK, NSTAR, NQMARK = "*all", "?all", "*part", "?part"
 WILD = (STAR, QMARK, NSTAR, NQMARK)
 Pattern = tuple[str, ...]
-MAX_STATES = 100000
+MAX_STATES = 40000
 _ACTION_FRESH = "etaoinshrdlucmfwypvbgkjqxz0123456789-_.@#%&+=!,;<>[]{}|~^`'\"/()$"
 _ANY_FRESH = "xqzjkvbwymfgpucldrhsnioate0123456789-_./"
 
@@ -220,12 +220,77 @@ def _fresh(kind: str, used: set[str]) -> str:
 
 def compute(lists: Sequence[tuple[Pattern, ...]], kind: str) -> Atoms | None:
     """The atoms of a string of shape ``kind`` (``"action"``, ``"any"`` or ``"text"``) over ``lists`` of patterns,
-    or None when the walk is too large.
+    or None when the walk is too large (cached: the two directions of a comparison, and consecutive versions of a
+    policy, ask for the same atoms)."""
+    return _compute(tuple(tuple(lst) for lst in lists), kind)
 
-    The walk's state is split in two: the "core" (the shape state, the positions of the patterns still undecided,
-    and whether the fresh character was used) and the set of lists already matched for good (a pattern past its
-    last ``*`` matches whatever follows). Core transitions are computed once each."""
-    lists = [minimal(lst) for lst in lists]
+
+class _Trie:
+    """The wildcard patterns as one automaton sharing their common prefixes: node ``n`` means "the pattern text up
+    to ``n`` is matched"; a node entered by a ``*`` token keeps itself on every character (``NSTAR``: every
+    character but ``:``); ``accept[n]`` and ``below[n]`` are the lists whose patterns end at ``n`` and end at or
+    under ``n``."""
+
+    def __init__(self, patterns: list[Pattern], owner: list[int]) -> None:
+        self.children: list[dict[str, int]] = [{}]
+        self.loop: list[str | None] = [None]
+        self.accept: list[int] = [0]
+        for p, mask in zip(patterns, owner, strict=True):
+            node = 0
+            for tok in p:
+                nxt = self.children[node].get(tok)
+                if nxt is None:
+                    nxt = len(self.children)
+                    self.children[node][tok] = nxt
+                    self.children.append({})
+                    self.loop.append(tok if tok in (STAR, NSTAR) else None)
+                    self.accept.append(0)
+                node = nxt
+            self.accept[node] |= mask
+        self.below = list(self.accept)
+        for n in range(len(self.children) - 1, -1, -1):  # children have larger ids
+            for m in self.children[n].values():
+                self.below[n] |= self.below[m]
+        self.forever = [self.loop[n] == STAR and self.accept[n] != 0 for n in range(len(self.children))]
+
+    def closure(self, nodes: set[int]) -> frozenset[int]:
+        stack = list(nodes)
+        while stack:
+            n = stack.pop()
+            for tok in (STAR, NSTAR):
+                m = self.children[n].get(tok)
+                if m is not None and m not in nodes:
+                    nodes.add(m)
+                    stack.append(m)
+        return frozenset(nodes)
+
+    def step(self, active: frozenset[int], ch: str) -> frozenset[int]:
+        nxt: set[int] = set()
+        for n in active:
+            loop = self.loop[n]
+            if loop == STAR or (loop == NSTAR and ch != ":"):
+                nxt.add(n)
+            kids = self.children[n]
+            for tok in (ch, QMARK):
+                m = kids.get(tok)
+                if m is not None:
+                    nxt.add(m)
+            if ch != ":" and NQMARK in kids:
+                nxt.add(kids[NQMARK])
+        return self.closure(nxt) if nxt else frozenset()
+
+    def relevant(self, active: frozenset[int]) -> set[str]:
+        return {tok for n in active for tok in self.children[n] if tok not in WILD}
+
+
+@lru_cache(maxsize=1024)
+def _compute(lists: tuple[tuple[Pattern, ...], ...], kind: str) -> Atoms | None:
+    """``compute``, on hashable arguments.
+
+    The walk's state is the shape state, the set of automaton nodes still able to change the vector, whether the
+    fresh character was used, and the lists matched for good (a pattern past its final ``*`` matches whatever
+    follows). Transitions of the first three are computed once each."""
+    lists = tuple(minimal(lst) for lst in lists)
     matchers = [list_matcher(tuple(lst)) for lst in lists]
 
     def vector(s: str) -> tuple[bool, ...]:
@@ -238,75 +303,64 @@ def compute(lists: Sequence[tuple[Pattern, ...]], kind: str) -> Atoms | None:
             found.setdefault(vector(lit), lit)
     wild = sorted({p for lst in lists for p in lst if not is_literal(p)})
     owner = [sum(1 << k for k, lst in enumerate(lists) if p in lst) for p in wild]
-    used = {t for p in wild for t in p if t not in WILD} | {ch for lit in literals for ch in lit}
+    trie = _Trie(wild, owner)
+    used = {tok for p in wild for tok in p if tok not in WILD} | {ch for lit in literals for ch in lit}
     other = _fresh(kind, used)
-    step_cache: dict[tuple, tuple] = {}
+    n_lists = len(lists)
+    steps: dict[tuple, tuple | None] = {}
 
-    def split(alive: tuple) -> tuple[tuple, int]:
-        """Move patterns past their last ``*`` into the matched-for-good set; their other positions stay, so
-        that the core depends on the text read, not on which lists were matched on the way."""
-        keep, done = [], 0
-        for j, pos in alive:
-            last = len(wild[j]) - 1
-            if wild[j][-1] == STAR and last in pos:
-                done |= owner[j]
-                pos = pos - {last, last + 1}
-                if pos:
-                    keep.append((j, pos))
-            else:
-                keep.append((j, pos))
-        return tuple(keep), done
+    def settle(active: frozenset[int], done: int) -> tuple[frozenset[int], int]:
+        for n in active:
+            if trie.forever[n]:
+                done |= trie.accept[n]
+        return frozenset(n for n in active if trie.below[n] & ~done), done
 
     def step(core: tuple, ch: str) -> tuple | None:
         key = (core, ch)
-        if key in step_cache:
-            return step_cache[key]
-        shape, alive, fresh = core
-        nshape = _shape_step(kind, shape, ch)
-        out = None
-        if nshape is not None:
-            nalive, done = split(tuple((j, np) for j, pos in alive if (np := _advance(wild[j], pos, ch))))
-            out = ((nshape, nalive, fresh or ch == other), done)
-        step_cache[key] = out
-        return out
+        if key not in steps:
+            shape, active, fresh = core
+            nshape = _shape_step(kind, shape, ch)
+            steps[key] = None if nshape is None else (nshape, trie.step(active, ch), fresh or ch == other)
+        return steps[key]
 
-    start_alive, start_done = split(tuple((j, _closure(p, frozenset({0}))) for j, p in enumerate(wild)))
-    start = ((0, start_alive, False), start_done)
+    active0, done0 = settle(trie.closure({0}), 0)
+    start = ((0, active0, False), done0)
     seen = {start: ""}
     queue = deque([start])
     literal_only: set[tuple[bool, ...]] = set()
-    n_lists = len(lists)
+    pending: dict[tuple, tuple[bool, ...]] = {}  # states first reached by a literal pattern, and their vector
     while queue:
         state = queue.popleft()
         here = seen[state]
         core, done = state
-        shape, alive, fresh = core
+        shape, active, fresh = core
         if _shape_accepts(kind, shape):
             mask = done
-            for j, pos in alive:
-                if len(wild[j]) in pos:
-                    mask |= owner[j]
+            for n in active:
+                mask |= trie.accept[n]
             vec = tuple(bool(mask >> k & 1) for k in range(n_lists))
             if vec not in found:
                 if fresh or here not in literals:
                     found[vec] = here
-                    literal_only.discard(vec)
                 else:
                     literal_only.add(vec)
-        relevant = {wild[j][i] for j, pos in alive for i in pos if i < len(wild[j]) and wild[j][i] not in WILD}
-        relevant.add(":")
+                    pending[state] = vec
+        relevant = trie.relevant(active) | {":"}
         if kind == "action":
             relevant = {ch for ch in relevant if ch == ":" or _action_char_ok(ch)}
         for ch in (other, *sorted(relevant)):  # every character outside ``relevant`` acts like ``other`` here
             moved = step(core, ch)
             if moved is None:
                 continue
-            nxt = (moved[0], done | moved[1])
+            nactive, ndone = settle(moved[1], done)
+            nxt = ((moved[0], nactive, moved[2]), ndone)
             if nxt not in seen:
                 if len(seen) >= MAX_STATES:
                     return None
                 seen[nxt] = here + ch
                 queue.append(nxt)
+            elif seen[nxt] in literals and here + ch not in literals and nxt in pending:
+                found.setdefault(pending[nxt], here + ch)  # another way into a state first reached by a literal
     if literal_only - set(found):
         return None
     vecs = sorted(found)

@@ -21,6 +21,7 @@ from spec.smt import decision
 from spec.smt.context import scope_of
 from spec.smt.encode import Encoder
 from spec.smt.request import SymRequest
+from spec.smt.slicing import shape, slice_for
 from spec.smt.witness import Unrealizable, decision_of, decode_request, replay
 
 TIMEOUT_MS = 1400
@@ -43,10 +44,8 @@ class Comparison:
 
 
 def _shape(policy: Policy) -> frozenset:
-    """The statements without their position and Sid: a policy's meaning does not depend on them (invariant
-    ``order_and_duplicates``)."""
-    return frozenset((s.effect, s.actions, s.not_action, s.resources, s.not_resource, s.conditions)
-                     for s in policy.statements)
+    """The statements as a set of ``slicing.shape``: a policy's meaning does not depend on order or Sids."""
+    return frozenset(shape(s) for s in policy.statements)
 
 
 def _case(doc: Any, request: dict[str, Any]) -> dict[str, Any]:
@@ -125,10 +124,14 @@ def compare_policies(old_doc: Any, new_doc: Any, timeout_ms: int = TIMEOUT_MS) -
     new = try_parse(new_doc, PolicyKind.IDENTITY, "new")
     if _shape(old) == _shape(new):
         return Comparison("equivalent", time.perf_counter() - start)
-    full = _encode(old, new)
     results, witnesses, notes = [], [], []
     for forward in (True, False):
-        result, q, model = _direction(old, new, full, forward, timeout_ms)
+        gainer, loser = slice_for(new, old) if forward else slice_for(old, new)
+        o, n = (loser, gainer) if forward else (gainer, loser)
+        if not any(s.allows for s in (gainer.statements)):
+            results.append("unsat")  # nothing of the gainer can apply to a witness
+            continue
+        result, q, model = _direction(o, n, _encode(o, n), forward, timeout_ms)
         if result == "unsat" and q.req.approximate:
             result = "unknown"
             notes.append("approximate encoding: no difference found in a narrowed space")
