@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     needed = {"evaluator" if is_case(item) else "api" for item in scenarios}
     if not needed <= set(target.levels):
-        missing = " and ".join(sorted(needed - set(target.levels)))
+        missing = " and ".join("API" if lv == "api" else lv for lv in sorted(needed - set(target.levels)))
         print(f"iamspec replay: target {args.target} has no {missing} level for these inputs", file=sys.stderr)
         target.stop()
         return 2
@@ -181,5 +181,7 @@ def run(args: argparse.Namespace) -> int:
         target.stop()
     _write_json(args.json_out, results)
     failed = sum(1 for r in results if not r["met"])
-    print(f"{len(results)} scenario(s) or case(s): {len(results) - failed} met, {failed} not met")
+    kinds = {is_case(item) for item in scenarios}
+    noun = "case(s)" if kinds == {True} else "scenario(s)" if kinds == {False} else "scenario(s) or case(s)"
+    print(f"{len(results)} {noun}: {len(results) - failed} met, {failed} not met")
     return 1 if failed else 0
