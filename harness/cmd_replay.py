@@ -4,8 +4,9 @@ Runs scenarios (formats/scenario.md) on one target, prints each step's outcome b
 non-zero where any ``expect`` is not met (an ``unsupported`` or ``crash`` outcome never meets one). ``--json OUT``
 writes, per scenario, ``{"id", "met", "steps": [{"expect", "outcome"}]}`` as a JSON list.
 The file may also hold decision cases (formats/decision-case.md; a conformance report's ``NAME.cases.jsonl``):
-each is answered by the target's evaluator and met when the decision equals the case's ``expected``; its JSON
-record is ``{"id", "met", "expected", "outcome"}``.
+each is answered by the target's evaluator and met when the decision equals the case's ``expected`` (or, for a
+case the model refuses, when the error code equals ``expected_error``); its JSON record is
+``{"id", "met", "expected", "outcome"}``.
 Exit status: 0 every expectation met, 1 some not met, 2 the input or the target could not be used.
 """
 
@@ -73,6 +74,9 @@ def replay_case(target: Any, case: dict, out: TextIO) -> dict:
     got = outcome.get("decision") or ("error " + str((outcome.get("error") or {}).get("code")) if "error" in outcome
                                       else f"CRASH: {outcome.get('crash')}")
     met = expected is not None and outcome.get("decision") == expected
+    if expected is None and case.get("expected_error"):  # a report's case the model refuses
+        expected = "error " + str(case["expected_error"])
+        met = (outcome.get("error") or {}).get("code") == case["expected_error"]
     print(f"case {case.get('id')!s} on {target.name}: expect {expected or '-'}  got {got}  "
           f"{'met' if met else 'NOT MET'}", file=out)
     return {"id": case.get("id"), "met": met, "expected": expected, "outcome": outcome}
