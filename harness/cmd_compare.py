@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument("--out", help="with --pairs: write the answer lines here")
     p.add_argument("--report", help="with --pairs: write latency figures as Markdown here")
-    p.add_argument("--timeout", type=int, default=1400, help="per-query solver timeout in ms")
+    p.add_argument("--timeout", type=int, default=4000, help="per-direction solver budget in ms")
     p.set_defaults(func=run_compare)
     q = sub.add_parser("check-no-new-access", help="does NEW grant nothing OLD does not? (Z3)")
     q.add_argument("files", nargs=2, metavar="FILE")

@@ -29,7 +29,7 @@ from functools import cache, lru_cache
 STAR, QMARK, NSTAR, NQMARK = "*all", "?all", "*part", "?part"
 WILD = (STAR, QMARK, NSTAR, NQMARK)
 Pattern = tuple[str, ...]
-MAX_STATES = 40000
+MAX_STATES = 60000
 _ACTION_FRESH = "etaoinshrdlucmfwypvbgkjqxz0123456789-_.@#%&+=!,;<>[]{}|~^`'\"/()$"
 _ANY_FRESH = "xqzjkvbwymfgpucldrhsnioate0123456789-_./"
 

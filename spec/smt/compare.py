@@ -24,7 +24,7 @@ from spec.smt.request import SymRequest
 from spec.smt.slicing import shape, slice_for
 from spec.smt.witness import Unrealizable, decision_of, decode_request, replay
 
-TIMEOUT_MS = 1400
+TIMEOUT_MS = 4000
 RELATIONS = ("equivalent", "more", "less", "incomparable", "unknown")
 
 
@@ -73,9 +73,9 @@ class _Query:
     constraints: list[z3.BoolRef]
 
 
-def _encode(old: Policy, new: Policy, fixed: dict[str, Any] | None = None) -> _Query:
+def _encode(old: Policy, new: Policy, fixed: dict[str, Any] | None = None, abstract: bool = False) -> _Query:
     req = SymRequest.symbolic(scope_of([old, new]), "q", fixed_context=fixed)
-    enc = Encoder(req)
+    enc = Encoder(req, abstract)
     d_old = decision.decision(enc, PolicySet(identity=(old,)))
     d_new = decision.decision(enc, PolicySet(identity=(new,)))
     return _Query(req, d_old, d_new, req.finish())
@@ -112,6 +112,11 @@ def _direction(old: Policy, new: Policy, full: _Query, forward: bool, timeout_ms
         got, model = ask(narrowed, timeout_ms // 5)
         if got == "sat":
             return got, narrowed, model
+    # Every test that needs strings left as a free Boolean (the same test in both policies, the same Boolean): more
+    # requests than real ones, so "no difference" there is "no difference" for real.
+    abstract = _encode(old, new, abstract=True)
+    if not _string_bound(abstract) and ask(abstract, timeout_ms // 5)[0] == "unsat":
+        return "unsat", abstract, None
     left = timeout_ms - int((time.perf_counter() - start) * 1000)
     result, model = ask(full, left)
     return result, full, model

@@ -170,7 +170,11 @@ def combine(c: SymCaller, ls: LayerSet, trust: z3.BoolRef, key_policy: z3.BoolRe
 def evaluate(enc: Encoder, ps: PolicySet) -> Ev:
     """Evaluate every layer that applies to this caller (``spec.layers.evaluate_layers``)."""
     req = enc.req
-    return combine(req.caller, layers_of(enc, ps), req.is_trust, req.is_key_policy, req.cross_account)
+    # The trust and KMS tests only matter for a stated caller and with a resource policy: leaving them out
+    # otherwise keeps their patterns out of the action and resource atoms.
+    trust = z3.BoolVal(False) if req.caller.fixed_none else req.is_trust
+    key = req.is_key_policy if ps.resource is not None else z3.BoolVal(False)
+    return combine(req.caller, layers_of(enc, ps), trust, key, req.cross_account)
 
 
 # ---- the decision (spec.authorize.decide), one rule per function ----------------------------------------------

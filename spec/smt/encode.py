@@ -90,8 +90,12 @@ def statement_applies(action: z3.BoolRef, resource: z3.BoolRef, grant: z3.ArithR
 class Encoder:
     """Encodes statements over one request; ``approximate`` is set when an encoding narrowed the request space."""
 
-    def __init__(self, req: SymRequest) -> None:
+    def __init__(self, req: SymRequest, abstract: bool = False) -> None:
         self.req = req
+        # ``abstract``: every test that needs string reasoning (a policy variable's text, a case-insensitive match)
+        # becomes a free Boolean named after the test, so the same test in two policies is the same Boolean. This
+        # admits more than the real requests: a question it answers "no such request" is answered for real.
+        self.abstract = abstract
         self._cache: dict[tuple[int, bool], Applied] = {}
 
     # ---- policy variables --------------------------------------------------------------------------------
@@ -108,7 +112,7 @@ class Encoder:
                 pieces.append((part.char, False))
             else:
                 key = self.req.keys[part.key]
-                value = key.single.s if key.concrete else key.single.mark_string()
+                value = key.single.s if key.concrete or self.abstract else key.single.mark_string()
                 if part.default is None:
                     ok.append(key.is_single)
                 else:
@@ -142,6 +146,8 @@ class Encoder:
         if all(isinstance(t, str) for t, _ in pieces):  # every variable is known: a plain pattern
             tokens = tuple(tok for text, pat in pieces for tok in (atoms.glob(text) if pat else atoms.literal(text)))
             return z3.And(ok, self.req.resource.member((tokens,)))
+        if self.abstract:
+            return z3.And(ok, z3.Bool(f"abstract.resource[{template.raw}]"))
         return z3.And(ok, z3.InRe(self.req.resource.text(), strings.glob_pieces(pieces)))
 
     def resource(self, stmt: Statement) -> z3.BoolRef:
@@ -166,6 +172,8 @@ class Encoder:
                 return z3.And(ok, conditions.ignore_case_test("".join(t for t, _ in pieces))(v))
             pattern = self._const_pattern(clause, pieces)
             return z3.And(ok, v.member((pattern,))) if pattern is not None else z3.BoolVal(False)
+        if self.abstract:
+            return z3.And(ok, z3.Bool(f"abstract.condition[{clause.label}|{template.raw}|{v.name}]"))
         if family == "arn":
             return z3.And(ok, self._arn_pieces(pieces, v))
         if positive == "StringLike":
@@ -236,7 +244,10 @@ class Encoder:
                 dynamic.append(t)
             elif op.family in ("string", "arn"):
                 pattern = conditions.value_pattern(clause, t.raw)
-                if pattern == "ignore-case":
+                if pattern == "ignore-case" and self.abstract:
+                    tests.append(lambda v, raw=t.raw: z3.Bool(f"abstract.ignore_case[{raw.lower()}|{v.name}]")
+                                 if v.symbolic else conditions.ignore_case_test(raw)(v))
+                elif pattern == "ignore-case":
                     tests.append(conditions.ignore_case_test(t.raw))
                 elif pattern is not None:
                     patterns.append(pattern)
