@@ -22,6 +22,7 @@ from spec.smt.context import scope_of
 from spec.smt.encode import Encoder
 from spec.smt.request import SymRequest
 from spec.smt.slicing import shape, slice_for
+from spec.smt.who import representatives
 from spec.smt.witness import Unrealizable, decision_of, decode_request, replay
 
 TIMEOUT_MS = 4000
@@ -48,8 +49,20 @@ def _shape(policy: Policy) -> frozenset:
     return frozenset(shape(s) for s in policy.statements)
 
 
-def _case(doc: Any, request: dict[str, Any]) -> dict[str, Any]:
-    return {"identity_policies": [doc], "request": request}
+FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+HOME = "000000000000"  # the resource's account in a resource-policy comparison (a caller never has it)
+
+
+def _case(doc: Any, request: dict[str, Any], resource: bool = False) -> dict[str, Any]:
+    if not resource:
+        return {"identity_policies": [doc], "request": request}
+    case: dict[str, Any] = {"resource_policy": doc, "request": request}
+    from spec.callers import CallerKind, parse_caller
+
+    if parse_caller(request.get("principal")).kind not in (CallerKind.SERVICE, CallerKind.ANONYMOUS,
+                                                            CallerKind.PROVIDER, CallerKind.ROOT):
+        case["identity_policies"] = [FULL]
+    return case
 
 
 def differ(constraints: list[z3.BoolRef], granted: z3.BoolRef, denied: z3.BoolRef, timeout_ms: int,
@@ -74,10 +87,21 @@ class _Query:
 
 
 def _encode(old: Policy, new: Policy, fixed: dict[str, Any] | None = None, abstract: bool = False) -> _Query:
-    req = SymRequest.symbolic(scope_of([old, new]), "q", fixed_context=fixed)
+    """Identity policies: the only policy of a principal (no caller stated). Resource policies: the only policy of
+    a resource in account ``HOME``, asked by any caller of another account whose own identity policy allows
+    everything (so the resource policy alone decides), or by a service, a provider or an anonymous caller."""
+    resource = old.kind is PolicyKind.RESOURCE
+    callers = representatives([old, new], frozenset({HOME})) if resource else None
+    req = SymRequest.symbolic(scope_of([old, new]), "q", ... if resource else None,
+                              resource_account=HOME if resource else None, fixed_context=fixed, callers=callers)
     enc = Encoder(req, abstract)
-    d_old = decision.decision(enc, PolicySet(identity=(old,)))
-    d_new = decision.decision(enc, PolicySet(identity=(new,)))
+    if resource:
+        full = try_parse(FULL, PolicyKind.IDENTITY, "identity")
+        sets = (PolicySet(identity=(full,), resource=old), PolicySet(identity=(full,), resource=new))
+        req.constraints.append(z3.Not(req.caller.root))
+    else:
+        sets = (PolicySet(identity=(old,)), PolicySet(identity=(new,)))
+    d_old, d_new = decision.decision(enc, sets[0]), decision.decision(enc, sets[1])
     return _Query(req, d_old, d_new, req.finish())
 
 
@@ -98,11 +122,11 @@ def _direction(old: Policy, new: Policy, full: _Query, forward: bool, timeout_ms
         return differ(q.constraints, g_new, g_old, ms) if forward else differ(q.constraints, g_old, g_new, ms)
 
     start = time.perf_counter()
-    if not _string_bound(full):
+    if not _string_bound(full) and not full.req.approximate:
         result, model = ask(full, timeout_ms)
         return result, full, model
     result, model = ask(full, timeout_ms // 5)
-    if result != "unknown":
+    if result == "sat" or (result == "unsat" and not full.req.approximate):
         return result, full, model
     variables = sorted(k for k, use in scope_of([old, new]).keys.items() if use.variable)
     for value in (None, "iamspec"):
@@ -115,18 +139,23 @@ def _direction(old: Policy, new: Policy, full: _Query, forward: bool, timeout_ms
     # Every test that needs strings left as a free Boolean (the same test in both policies, the same Boolean): more
     # requests than real ones, so "no difference" there is "no difference" for real.
     abstract = _encode(old, new, abstract=True)
-    if not _string_bound(abstract) and ask(abstract, timeout_ms // 5)[0] == "unsat":
+    if not _string_bound(abstract) and not abstract.req.approximate and ask(abstract, timeout_ms // 5)[0] == "unsat":
         return "unsat", abstract, None
+    if result == "unsat":  # only in a narrowed space: say so
+        return result, full, None
     left = timeout_ms - int((time.perf_counter() - start) * 1000)
     result, model = ask(full, left)
     return result, full, model
 
 
-def compare_policies(old_doc: Any, new_doc: Any, timeout_ms: int = TIMEOUT_MS) -> Comparison:
-    """Compare two identity policy documents (dicts or JSON text); ``IamError`` if either is malformed."""
+def compare_policies(old_doc: Any, new_doc: Any, timeout_ms: int = TIMEOUT_MS, kind: str = "identity",
+                     ) -> Comparison:
+    """Compare two policy documents (dicts or JSON text) as identity policies (``kind="identity"``) or as
+    resource-based policies (``"resource"``); ``IamError`` if either is malformed."""
     start = time.perf_counter()
-    old = try_parse(old_doc, PolicyKind.IDENTITY, "old")
-    new = try_parse(new_doc, PolicyKind.IDENTITY, "new")
+    pk = PolicyKind.RESOURCE if kind == "resource" else PolicyKind.IDENTITY
+    old = try_parse(old_doc, pk, "old")
+    new = try_parse(new_doc, pk, "new")
     if _shape(old) == _shape(new):
         return Comparison("equivalent", time.perf_counter() - start)
     results, witnesses, notes = [], [], []
@@ -148,8 +177,8 @@ def compare_policies(old_doc: Any, new_doc: Any, timeout_ms: int = TIMEOUT_MS) -
                 notes.append(str(exc))
             else:
                 want_old, want_new = decision_of(model, q.d_old), decision_of(model, q.d_new)
-                replay(_case(old_doc, request), want_old)
-                replay(_case(new_doc, request), want_new)
+                replay(_case(old_doc, request, pk is PolicyKind.RESOURCE), want_old)
+                replay(_case(new_doc, request, pk is PolicyKind.RESOURCE), want_new)
                 witnesses.append({"request": request, "old": want_old, "new": want_new})
         results.append(result)
     return Comparison(_relation(results[0], results[1]), time.perf_counter() - start, witnesses, notes)

@@ -22,6 +22,7 @@ from spec.smt.concrete import policies_of
 from spec.smt.context import scope_of
 from spec.smt.encode import Encoder
 from spec.smt.request import SymRequest
+from spec.smt.who import representatives
 from spec.smt.witness import Unrealizable, decision_of, decode_request, replay
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -67,14 +68,17 @@ def check_no_new_access(old: Any, new: Any, timeout_ms: int = TIMEOUT_MS) -> dic
             "new_access": [w for w in cmp.witnesses if w["new"] == "Allow" and w["old"] != "Allow"]}
 
 
-def _free_request(case: dict[str, Any], template: dict[str, Any], scope) -> tuple[SymRequest, list[z3.BoolRef]]:
+def _free_request(case: dict[str, Any], template: dict[str, Any], scope, policies: list,
+                  ) -> tuple[SymRequest, list[z3.BoolRef]]:
     """The symbolic request of a template: ``action``/``resource`` fixed or given as globs, ``principal``
     fixed, ``"*"`` for any caller or absent for none, ``resource_account`` likewise, ``context`` keys fixed."""
     principal = template.get("principal")
     caller: Any = ... if principal == "*" else principal
     ra = template.get("resource_account")
     fixed = {k.lower(): (tuple(v) if isinstance(v, list) else v) for k, v in (template.get("context") or {}).items()}
-    req = SymRequest.symbolic(scope, "q", caller, resource_account=... if ra == "*" else ra, fixed_context=fixed)
+    callers = representatives(policies) if caller is ... else None
+    req = SymRequest.symbolic(scope, "q", caller, resource_account=... if ra == "*" else ra, fixed_context=fixed,
+                              callers=callers)
     extra: list[z3.BoolRef] = []
     for part, var in (("action", req.action), ("resource", req.resource)):
         if template.get(part) is not None:
@@ -95,7 +99,7 @@ def ask(case: dict[str, Any], template: dict[str, Any], want_allow: bool, timeou
     base = {k: v for k, v in case.items() if k not in ("request", "expected", "id")}
     parsed = parse_case({**base, "request": _placeholder(template)})
     ps = parsed.policies
-    req, extra = _free_request(base, template, scope_of(policies_of(ps)))
+    req, extra = _free_request(base, template, scope_of(policies_of(ps)), policies_of(ps))
     term = decision.decision(Encoder(req), ps)
     solver = z3.Solver()
     solver.set(timeout=timeout_ms)

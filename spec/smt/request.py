@@ -19,6 +19,7 @@ from spec.smt import atoms, strings
 from spec.smt.caller import SymCaller
 from spec.smt.context import Scope, SymKey
 from spec.smt.strvar import StrVar
+from spec.smt.who import ChoiceCaller
 
 _ASCII_DIGITS = z3.Loop(z3.Range("0", "9"), 12, 12)
 _TRUST = tuple(atoms.literal(a) for a in sorted(TRUST_ACTIONS))
@@ -47,15 +48,22 @@ class SymRequest:
     def symbolic(scope: Scope, name: str = "r", caller: str | None | type[Ellipsis] = None,
                  action: str | None = None, resource: str | None = None,
                  resource_account: str | None | type[Ellipsis] = None,
-                 fixed_context: dict[str, str | tuple[str, ...] | None] | None = None) -> SymRequest:
+                 fixed_context: dict[str, str | tuple[str, ...] | None] | None = None,
+                 callers: list[str] | None = None) -> SymRequest:
         """A request with free parts. ``caller``: ``None`` (no principal), a principal string, or ``...`` for any
         caller; ``action``/``resource`` fix those parts when given; ``resource_account``: ``None``, an account,
-        or ``...`` for any (or none); ``fixed_context`` fixes some keys (lower-case; None: absent)."""
+        or ``...`` for any (or none); ``fixed_context`` fixes some keys (lower-case; None: absent); ``callers``: with
+        ``caller=...``, the representatives the caller is chosen among (``spec.smt.who``) instead of any string."""
         cons: list[z3.BoolRef] = []
         act = StrVar(f"{name}.action", "action", action.lower() if action is not None else None,
                      frozenset(scope.action_chars))
         res = StrVar(f"{name}.resource", "any", resource)
-        who = SymCaller(f"{name}.caller", None, symbolic=True) if caller is ... else SymCaller(f"{name}.caller", caller)
+        if caller is ... and callers is not None:
+            who = ChoiceCaller(f"{name}.caller", callers)
+        elif caller is ...:
+            who = SymCaller(f"{name}.caller", None, symbolic=True)
+        else:
+            who = SymCaller(f"{name}.caller", caller)
         cons += who.constraints
         if resource_account is ...:
             ra_none, ra = z3.Bool(f"{name}.ra.none"), z3.String(f"{name}.ra")

@@ -21,7 +21,8 @@ def shape(s: Statement) -> Shape:
     ``conditions_are_conjunctive``; Action, Resource and condition values are OR-ed)."""
     clauses = frozenset((c.operator, c.qualifier, c.if_exists, c.key, frozenset(c.values)) for c in s.conditions)
     resources = None if s.resources is None else frozenset(s.resources)
-    return (s.effect, frozenset(s.actions), s.not_action, resources, s.not_resource, clauses)
+    return (s.effect, frozenset(s.actions), s.not_action, resources, s.not_resource, clauses, s.principal,
+            s.not_principal)
 
 
 def _head(p: str) -> str:
