@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="compare two identity policies (or --pairs) with the Z3 encoding")
     p.add_argument("files", nargs="*", metavar="OLD.json NEW.json")
     p.add_argument("--pairs", metavar="PAIRS.jsonl", help='compare each line {"id","old","new"}')
+    p.add_argument("--versions", metavar="VERSIONS.jsonl[.gz]",
+                   help="compare consecutive versions of each policy of a managed-policy version history "
+                        "(lines {name, version, document}, e.g. ../shared/corpora/managed-policy-versions.jsonl.gz)")
+    p.add_argument("--kind", choices=("identity", "resource"), default="identity",
+                   help="read the documents as identity policies (default) or resource-based policies")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument("--out", help="with --pairs: write the answer lines here")
     p.add_argument("--report", help="with --pairs: write latency figures as Markdown here")
@@ -71,7 +76,7 @@ def _fail(err: IamError) -> int:
 def run_compare(args: argparse.Namespace) -> int:
     from spec.smt.compare import compare_line, compare_policies
 
-    if args.pairs:
+    if args.pairs or args.versions:
         return _pairs(args, compare_line)
     if len(args.files) != 2:
         print("error: compare takes OLD.json NEW.json, or --pairs PAIRS.jsonl", file=sys.stderr)
@@ -93,7 +98,7 @@ def _pairs(args: argparse.Namespace, compare_line: Any) -> int:
     out = open(args.out, "w") if args.out else sys.stdout  # noqa: SIM115
     seconds, relations = [], {}
     try:
-        with open(args.pairs) as lines:
+        with (open(args.pairs) if args.pairs else _version_pairs(args.versions)) as lines:
             for raw in lines:
                 if not raw.strip():
                     continue
@@ -103,7 +108,7 @@ def _pairs(args: argparse.Namespace, compare_line: Any) -> int:
                     answer: dict[str, Any] = {"id": None, "error": {"code": "ValidationError",
                                                                     "message": f"the line is not JSON: {exc}"}}
                 else:
-                    answer = compare_line(line, args.timeout)
+                    answer = compare_line(line, args.timeout, args.kind)
                 rel = answer.get("relation", "error")
                 relations[rel] = relations.get(rel, 0) + 1
                 seconds.append(answer.get("seconds", 0.0))
@@ -117,8 +122,31 @@ def _pairs(args: argparse.Namespace, compare_line: Any) -> int:
     figures = latency(seconds, relations)
     print(json.dumps(figures), file=sys.stderr)
     if args.report:
-        Path(args.report).write_text(markdown(figures, args.pairs))
+        Path(args.report).write_text(markdown(figures, args.pairs or args.versions))
     return 0
+
+
+def _version_pairs(path: str) -> Any:
+    """Consecutive versions (by version number) of each policy in a version history, as pair lines."""
+    import contextlib
+    import gzip
+    import io
+    import re
+
+    opener = gzip.open if path.endswith(".gz") else open
+    by_name: dict[str, list[dict]] = {}
+    with opener(path, "rt") as f:
+        for raw in f:
+            if raw.strip():
+                record = json.loads(raw)
+                by_name.setdefault(record["name"], []).append(record)
+    lines = []
+    for name, versions in sorted(by_name.items()):
+        versions.sort(key=lambda r: int(re.sub(r"\D", "", str(r["version"])) or 0))
+        for a, b in zip(versions, versions[1:], strict=False):
+            lines.append(json.dumps({"id": f"{name}:{a['version']}->{b['version']}", "old": a["document"],
+                                     "new": b["document"]}))
+    return contextlib.closing(io.StringIO("\n".join(lines) + "\n"))
 
 
 def latency(seconds: list[float], relations: dict[str, int]) -> dict[str, Any]:

@@ -192,7 +192,7 @@ def _relation(more: str, less: str) -> str:
             ("sat", "sat"): "incomparable"}[(more, less)]
 
 
-def compare_line(line: dict[str, Any], timeout_ms: int = TIMEOUT_MS) -> dict[str, Any]:
+def compare_line(line: dict[str, Any], timeout_ms: int = TIMEOUT_MS, kind: str = "identity") -> dict[str, Any]:
     """One line of ``compare --pairs``: ``{"id","old","new"}`` in, ``{"id","relation","seconds","witnesses"}``
     out; a malformed document gives ``{"id","error"}`` and the run goes on."""
     pair_id = line.get("id") if isinstance(line, dict) else None
@@ -200,6 +200,6 @@ def compare_line(line: dict[str, Any], timeout_ms: int = TIMEOUT_MS) -> dict[str
     try:
         if not isinstance(line, dict) or "old" not in line or "new" not in line:
             raise IamError("ValidationError", 'a pair must be {"id", "old", "new"}')
-        return compare_policies(line["old"], line["new"], timeout_ms).as_json(pair_id)
+        return compare_policies(line["old"], line["new"], timeout_ms, kind).as_json(pair_id)
     except IamError as err:
         return {"id": pair_id, "error": err.as_json(), "seconds": round(time.perf_counter() - start, 4)}
