@@ -177,3 +177,21 @@ def test_who_can_assume(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     world.write_text(json.dumps(_details()))
     assert main(["who-can-assume", "admin", "--world", str(world)]) == 0
     assert "alice" in capsys.readouterr().out
+
+
+# Resource-based policies: "*" names everyone, anonymous users included; an account ID names the account's
+# principals (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+def test_resource_policies() -> None:
+    account = doc({"Effect": "Allow", "Principal": {"AWS": ACCT}, "Action": "s3:GetObject", "Resource": "*"})
+    anyone = doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"})
+    result = compare_policies(account, anyone, kind="resource")
+    assert result.relation == "more"
+    request = result.witnesses[0]["request"]
+    assert not request["principal"].startswith(f"arn:aws:iam::{ACCT}:")
+    assert compare_policies(anyone, anyone, kind="resource").relation == "equivalent"
+    tls = doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"},
+              {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+               "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    result = compare_policies(anyone, tls, kind="resource")
+    assert result.relation == "less"
+    assert result.witnesses[0]["request"]["context"] == {"aws:securetransport": "false"}

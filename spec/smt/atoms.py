@@ -21,6 +21,7 @@ strings (``None``).
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ from functools import cache, lru_cache
 STAR, QMARK, NSTAR, NQMARK = "*all", "?all", "*part", "?part"
 WILD = (STAR, QMARK, NSTAR, NQMARK)
 Pattern = tuple[str, ...]
-MAX_STATES = 60000
+MAX_STATES = 500000
+MAX_SECONDS = 5.0  # the walk gives up (and the caller falls back to Z3 strings) after this long
 _ACTION_FRESH = "etaoinshrdlucmfwypvbgkjqxz0123456789-_.@#%&+=!,;<>[]{}|~^`'\"/()$"
 _ANY_FRESH = "xqzjkvbwymfgpucldrhsnioate0123456789-_./"
 
@@ -323,6 +325,7 @@ def _compute(lists: tuple[tuple[Pattern, ...], ...], kind: str) -> Atoms | None:
             steps[key] = None if nshape is None else (nshape, trie.step(active, ch), fresh or ch == other)
         return steps[key]
 
+    deadline = time.perf_counter() + MAX_SECONDS
     active0, done0 = settle(trie.closure({0}), 0)
     start = ((0, active0, False), done0)
     seen = {start: ""}
@@ -355,7 +358,7 @@ def _compute(lists: tuple[tuple[Pattern, ...], ...], kind: str) -> Atoms | None:
             nactive, ndone = settle(moved[1], done)
             nxt = ((moved[0], nactive, moved[2]), ndone)
             if nxt not in seen:
-                if len(seen) >= MAX_STATES:
+                if len(seen) >= MAX_STATES or (len(seen) % 2048 == 0 and time.perf_counter() > deadline):
                     return None
                 seen[nxt] = here + ch
                 queue.append(nxt)

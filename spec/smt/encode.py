@@ -23,6 +23,20 @@ from spec.variables import Escaped, Template
 _NO_COLON_TEXT = z3.Star(z3.Intersect(z3.AllChar(z3.ReSort(z3.StringSort())), z3.Complement(z3.Re(":"))))
 
 
+def _star_tokens(template: Template, wildcards: bool) -> atoms.Pattern:
+    """The template with ``*`` for each variable: a pattern that every resolution of it is an instance of (text
+    parts are globs when ``wildcards``, else literal)."""
+    out: list[str] = []
+    for part in template.parts:
+        if isinstance(part, str):
+            out += atoms.glob(part) if wildcards else atoms.literal(part)
+        elif isinstance(part, Escaped):
+            out.append(part.char)
+        else:
+            out.append(atoms.STAR)
+    return tuple(out)
+
+
 def _arn_tokens(pieces: list[strings.Piece]) -> atoms.Pattern | None:
     """``spec.patterns.compile_arn_like_pieces`` on known pieces: split at every colon into at most six parts
     (the last keeps its colons), literal pieces literal; ``*`` alone is any value; fewer parts match nothing."""
@@ -147,7 +161,8 @@ class Encoder:
             tokens = tuple(tok for text, pat in pieces for tok in (atoms.glob(text) if pat else atoms.literal(text)))
             return z3.And(ok, self.req.resource.member((tokens,)))
         if self.abstract:
-            return z3.And(ok, z3.Bool(f"abstract.resource[{template.raw}]"))
+            return z3.And(ok, z3.Bool(f"abstract.resource[{template.raw}]"),
+                          self.req.resource.member((_star_tokens(template, True),)))
         return z3.And(ok, z3.InRe(self.req.resource.text(), strings.glob_pieces(pieces)))
 
     def resource(self, stmt: Statement) -> z3.BoolRef:
@@ -173,7 +188,10 @@ class Encoder:
             pattern = self._const_pattern(clause, pieces)
             return z3.And(ok, v.member((pattern,))) if pattern is not None else z3.BoolVal(False)
         if self.abstract:
-            return z3.And(ok, z3.Bool(f"abstract.condition[{clause.label}|{template.raw}|{v.name}]"))
+            free = z3.Bool(f"abstract.condition[{clause.label}|{template.raw}|{v.name}]")
+            if positive in ("StringLike", "StringEquals"):  # every instance matches the pattern with "*" for each variable
+                return z3.And(ok, free, v.member((_star_tokens(template, positive == "StringLike"),)))
+            return z3.And(ok, free)
         if family == "arn":
             return z3.And(ok, self._arn_pieces(pieces, v))
         if positive == "StringLike":
@@ -244,7 +262,10 @@ class Encoder:
                 dynamic.append(t)
             elif op.family in ("string", "arn"):
                 pattern = conditions.value_pattern(clause, t.raw)
-                if pattern == "ignore-case" and self.abstract:
+                variants = strings.case_variants(t.raw.lower()) if pattern == "ignore-case" else None
+                if variants is not None:  # the few spellings that lower-case to the value
+                    patterns += [atoms.literal(v) for v in variants]
+                elif pattern == "ignore-case" and self.abstract:
                     tests.append(lambda v, raw=t.raw: z3.Bool(f"abstract.ignore_case[{raw.lower()}|{v.name}]")
                                  if v.symbolic else conditions.ignore_case_test(raw)(v))
                 elif pattern == "ignore-case":

@@ -210,6 +210,22 @@ def ignore_case(folded: str) -> z3.ReRef:
     return suffixes[0]
 
 
+def case_variants(folded: str, limit: int = 256) -> list[str] | None:
+    """Every string whose ``str.lower()`` is ``folded``, when there are at most ``limit`` (else None)."""
+    if "\u0307" in folded:
+        return None
+    options = [[c for c in (ch, *_upper_of().get(ch, ())) if c.lower() == ch] for ch in folded]
+    total = 1
+    for opt in options:
+        total *= len(opt)
+        if total > limit:
+            return None
+    out = [""]
+    for opt in options:
+        out = [prefix + c for prefix in out for c in opt]
+    return out
+
+
 _CHAR = z3.Const("c", z3.CharSort())
 _ASCII_LOWER = z3.Lambda([_CHAR], z3.If(z3.And(_CHAR.to_int() >= 65, _CHAR.to_int() <= 90),
                                         z3.CharFromBv(z3.Int2BV(_CHAR.to_int() + 32, 18)), _CHAR))
