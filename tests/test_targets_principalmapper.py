@@ -42,7 +42,8 @@ def test_a_caller_principalmapper_cannot_model_is_a_crash_that_says_so(pmapper) 
 
 def test_a_worker_that_dies_costs_one_answer_only(pmapper) -> None:
     os.kill(pmapper._proc.pid, signal.SIGKILL)
-    assert "crash" in pmapper.decide(S.CASE_ALLOW)
+    first = pmapper.decide(S.CASE_ALLOW)  # a crash, or already the restarted worker's answer if the death was seen
+    assert "crash" in first or first.get("decision") == "Allow"  # before the request went out
     assert pmapper.decide(S.CASE_ALLOW)["decision"] == "Allow"  # restarted
 
 
