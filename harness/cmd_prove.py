@@ -75,8 +75,9 @@ def _mutants(args: argparse.Namespace) -> int:
               f"(baseline proved: {report['baseline_proved']}, baseline tests pass: {report['baseline_tests_pass']})")
     if args.report:
         lines = ["# Mutation sensitivity", "", f"Kill rate: {report['killed']}/{report['total']}.", "",
-                 "| mutant | what it gets wrong | refuted | model tests fail | killed |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| `{r['name']}` | {r['wrong']} | {', '.join(r['refuted']) or '-'} | {r['tests_failed']} | "
-                  f"{r['killed']} |" for r in report["mutants"]]
+                 "| mutant | what it gets wrong | refuted | first failing test | killed |",
+                 "| --- | --- | --- | --- | --- |"]
+        lines += [f"| `{r['name']}` | {r['wrong']} | {', '.join(r['refuted']) or '-'} | "
+                  f"{r.get('first_failing_test') or '-'} | {r['killed']} |" for r in report["mutants"]]
         Path(args.report).write_text("\n".join(lines) + "\n")
     return 0 if report["killed"] == report["total"] else 1

@@ -130,6 +130,11 @@ def test_policy_variables() -> None:
     assert enc(case([doc(allow("s3:GetObject", home), version="2008-10-17")], mine)) == "ImplicitDeny"
     literal = {"resource": "arn:aws:s3:::b/home/${aws:username}/x"}
     assert enc(case([doc(allow("s3:GetObject", home), version="2008-10-17")], literal)) == "Allow"
+    # "the resource that includes a policy variable with no value will not match any resource": not even the one
+    # an empty value would give; and condition operators like StringEquals "do not match".
+    assert enc(case([doc(allow("s3:GetObject", home))], {"resource": "arn:aws:s3:::b/home//x"})) == "ImplicitDeny"
+    prefix = doc(allow(Condition={"StringEquals": {"s3:prefix": "home/${aws:username}"}}))
+    assert enc(case([prefix], {"context": {"s3:prefix": "home/"}})) == "ImplicitDeny"
 
 
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html: a boundary "does not provide

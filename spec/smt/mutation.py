@@ -25,7 +25,7 @@ from spec.smt.mutants import BY_NAME, CATALOGUE, Mutant, Patch
 ROOT = Path(__file__).resolve().parents[2]
 TEST_FILES = ("test_authorize.py", "test_conditions.py", "test_simulator_cases.py", "test_laws.py",
               "test_matching.py", "test_identity_iam.py", "test_identity_sts.py", "test_identity_state.py",
-              "test_smt_encoding.py", "test_smt_decision.py")
+              "test_replay_model.py", "test_smt_encoding.py", "test_smt_transitions.py")
 
 
 def _owner(patch: Patch) -> tuple[Any, str]:
@@ -69,30 +69,33 @@ def refuted(mutant: Mutant, timeout_ms: int = prove.TIMEOUT_MS) -> tuple[list[st
     return [r.name for r in results if r.status == prove.REFUTED], [r.name for r in results if r.status == prove.UNKNOWN]
 
 
-def tests_fail(name: str | None, timeout_s: int = 900) -> int:
-    """Run the test files in a child process under mutant ``name`` (None: no mutant); pytest's exit status."""
+def tests_fail(name: str | None, timeout_s: int = 900) -> tuple[int, str | None]:
+    """Run the test files in a child process under mutant ``name`` (None: no mutant): pytest's exit status and
+    the first failing test."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), IAMSPEC_PROFILE=os.environ.get("IAMSPEC_PROFILE", "ci"))
     files = [str(ROOT / "tests" / f) for f in TEST_FILES if (ROOT / "tests" / f).exists()]
     cmd = [sys.executable, "-m", "spec.smt.mutation", "--tests", name or "", *files]
     with tempfile.TemporaryDirectory() as tmp:  # Hypothesis keeps its example database in the working directory
         done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout_s)
-    return done.returncode
+    failed = next((line.split(" ")[1] for line in done.stdout.splitlines() if line.startswith("FAILED ")), None)
+    return done.returncode, failed.rpartition("/tests/")[2] if failed else None
 
 
 def run(names: list[str] | None = None, timeout_ms: int = prove.TIMEOUT_MS, with_tests: bool = True,
         ) -> dict[str, Any]:
     """Every mutant's outcome and the kill rate; the baseline (no mutant) must prove everything and pass."""
     baseline_proofs = [r.status for r in prove.prove_all(timeout_ms)]
-    baseline_tests = tests_fail(None) if with_tests else 0
+    baseline_tests = tests_fail(None)[0] if with_tests else 0
     rows = []
     for mutant in CATALOGUE if not names else [BY_NAME[n] for n in names]:
         start = time.perf_counter()
         ref, unknown = refuted(mutant, timeout_ms)
-        status = tests_fail(mutant.name) if with_tests else None
+        status, failed = tests_fail(mutant.name) if with_tests else (None, None)
         killed = bool(ref) and (status == 1 if with_tests else True)
         rows.append({"name": mutant.name, "wrong": mutant.wrong, "refuted": ref, "unknown": unknown,
                      "tests_failed": None if status is None else status == 1, "test_status": status,
-                     "killed": killed, "seconds": round(time.perf_counter() - start, 2)})
+                     "first_failing_test": failed, "killed": killed,
+                     "seconds": round(time.perf_counter() - start, 2)})
     kills = sum(r["killed"] for r in rows)
     return {"baseline_proved": all(s == prove.PROVED for s in baseline_proofs), "baseline_tests_pass": baseline_tests == 0,
             "mutants": rows, "killed": kills, "total": len(rows),
