@@ -135,6 +135,12 @@ def test_policy_variables() -> None:
     assert enc(case([doc(allow("s3:GetObject", home))], {"resource": "arn:aws:s3:::b/home//x"})) == "ImplicitDeny"
     prefix = doc(allow(Condition={"StringEquals": {"s3:prefix": "home/${aws:username}"}}))
     assert enc(case([prefix], {"context": {"s3:prefix": "home/"}})) == "ImplicitDeny"
+    # the model answers the same (the encoding and the model are held to the same page)
+    from spec.decide import answer_case
+
+    assert answer_case(case([prefix], {"context": {"s3:prefix": "home/"}}))["decision"] == "ImplicitDeny"
+    empty_home = case([doc(allow("s3:GetObject", home))], {"resource": "arn:aws:s3:::b/home//x"})
+    assert answer_case(empty_home)["decision"] == "ImplicitDeny"
 
 
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html: a boundary "does not provide
