@@ -15,56 +15,13 @@ from spec.policy import Policy, Statement
 from spec.smt import atoms, conditions, strings
 from spec.smt import caller as principals
 from spec.smt.context import SymKey
+from spec.smt.pieces import arn_tokens, star_tokens
 from spec.smt.request import SymRequest
 from spec.smt.strvar import StrVar
 from spec.smt.values import SymValue
 from spec.variables import Escaped, Template
 
 _NO_COLON_TEXT = z3.Star(z3.Intersect(z3.AllChar(z3.ReSort(z3.StringSort())), z3.Complement(z3.Re(":"))))
-
-
-def _star_tokens(template: Template, wildcards: bool) -> atoms.Pattern:
-    """The template with ``*`` for each variable: a pattern that every resolution of it is an instance of (text
-    parts are globs when ``wildcards``, else literal)."""
-    out: list[str] = []
-    for part in template.parts:
-        if isinstance(part, str):
-            out += atoms.glob(part) if wildcards else atoms.literal(part)
-        elif isinstance(part, Escaped):
-            out.append(part.char)
-        else:
-            out.append(atoms.STAR)
-    return tuple(out)
-
-
-def _arn_tokens(pieces: list[strings.Piece]) -> atoms.Pattern | None:
-    """``spec.patterns.compile_arn_like_pieces`` on known pieces: split at every colon into at most six parts
-    (the last keeps its colons), literal pieces literal; ``*`` alone is any value; fewer parts match nothing."""
-    if pieces == [("*", True)]:
-        return (atoms.STAR,)
-    parts: list[list[tuple[str, bool]]] = [[]]
-    for text, is_pattern in pieces:
-        for i, chunk in enumerate(text.split(":")):
-            if i and len(parts) < 6:
-                parts.append([])
-            elif i:
-                parts[-1].append((":", False))
-            if chunk:
-                parts[-1].append((chunk, is_pattern))
-    if len(parts) != 6:
-        return None
-    out: list[str] = []
-    for i, part in enumerate(parts):
-        if i:
-            out.append(":")
-        for text, is_pattern in part:
-            if not is_pattern:
-                out += list(text)
-            elif i < 5:
-                out += [atoms.NSTAR if c == "*" else atoms.NQMARK if c == "?" else c for c in text]
-            else:
-                out += list(atoms.glob(text))
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -162,7 +119,7 @@ class Encoder:
             return z3.And(ok, self.req.resource.member((tokens,)))
         if self.abstract:
             return z3.And(ok, z3.Bool(f"abstract.resource[{template.raw}]"),
-                          self.req.resource.member((_star_tokens(template, True),)))
+                          self.req.resource.member((star_tokens(template, True),)))
         return z3.And(ok, z3.InRe(self.req.resource.text(), strings.glob_pieces(pieces)))
 
     def resource(self, stmt: Statement) -> z3.BoolRef:
@@ -190,7 +147,7 @@ class Encoder:
         if self.abstract:
             free = z3.Bool(f"abstract.condition[{clause.label}|{template.raw}|{v.name}]")
             if positive in ("StringLike", "StringEquals"):  # every instance matches the pattern with "*" for each variable
-                return z3.And(ok, free, v.member((_star_tokens(template, positive == "StringLike"),)))
+                return z3.And(ok, free, v.member((star_tokens(template, positive == "StringLike"),)))
             return z3.And(ok, free)
         if family == "arn":
             return z3.And(ok, self._arn_pieces(pieces, v))
@@ -215,7 +172,7 @@ class Encoder:
         ``spec.conditions._literal_like``)."""
         positive, family = clause.operator.positive, clause.operator.family
         if family == "arn":
-            return _arn_tokens(pieces)
+            return arn_tokens(pieces)
         if positive == "StringLike" and not all(p for _, p in pieces):
             return tuple(t for text, pat in pieces for t in (atoms.glob(text) if pat else atoms.literal(text)))
         joined = "".join(t for t, _ in pieces)

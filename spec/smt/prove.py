@@ -10,7 +10,7 @@ from typing import Any
 
 import z3
 
-from spec.smt import invariants, transitions
+from spec.smt import clause_invariants, invariants, transitions
 from spec.smt.decision import NAMES
 from spec.smt.invariants import Claim
 
@@ -38,6 +38,7 @@ class Result:
 
 def registry() -> dict[str, Callable[[], Claim]]:
     """Every named invariant: authorization (``invariants``) and identity state (``transitions``)."""
+    assert clause_invariants.REGISTRY is invariants.REGISTRY  # its invariants register there
     return {**invariants.REGISTRY, **transitions.REGISTRY}
 
 
