@@ -82,7 +82,7 @@ def run_compare(args: argparse.Namespace) -> int:
         print("error: compare takes OLD.json NEW.json, or --pairs PAIRS.jsonl", file=sys.stderr)
         return 2
     try:
-        result = compare_policies(_load(args.files[0]), _load(args.files[1]), args.timeout)
+        result = compare_policies(_load(args.files[0]), _load(args.files[1]), args.timeout, args.kind)
     except IamError as err:
         return _fail(err)
     if args.json:
