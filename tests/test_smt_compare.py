@@ -195,3 +195,26 @@ def test_resource_policies() -> None:
     result = compare_policies(anyone, tls, kind="resource")
     assert result.relation == "less"
     assert result.witnesses[0]["request"]["context"] == {"aws:securetransport": "false"}
+
+
+# Any caller is searched among representatives (spec/smt/who.py): if some concrete caller is allowed, the question
+# "is every caller denied?" must find one too (and every "no" is replayed).
+POOL = ["anonymous", "lambda.amazonaws.com", f"arn:aws:iam::{ACCT}:root", f"arn:aws:iam::{ACCT}:user/alice",
+        f"arn:aws:iam::{ACCT}:role/team/app", f"arn:aws:sts::{ACCT}:assumed-role/app/s1",
+        "arn:aws:iam::444455556666:user/x", "arn:aws:sts::444455556666:assumed-role/r/s",
+        f"arn:aws:sts::{ACCT}:federated-user/carol", "arn:aws-cn:iam::444455556666:root"]
+NAMED = ["*", {"AWS": ACCT}, {"AWS": f"arn:aws:iam::{ACCT}:role/app"}, {"AWS": "444455556666"},
+         {"AWS": f"arn:aws:sts::{ACCT}:assumed-role/app/s1"}, {"Service": "lambda.amazonaws.com"},
+         {"AWS": "arn:aws-cn:iam::444455556666:root"}, {"AWS": f"arn:aws:iam::{ACCT}:user/alice"}]
+
+
+@pytest.mark.parametrize("named", NAMED, ids=lambda n: json.dumps(n))
+def test_any_caller_is_found(named: object) -> None:
+    policy = doc({"Effect": "Allow", "Principal": named, "Action": "s3:GetObject", "Resource": "*"},
+                 {"Effect": "Deny", "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCT}:user/alice"}, "Action": "s3:Get*",
+                  "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    case = {"resource_policy": policy}
+    someone = any(answer_case({**case, "request": {"principal": p, "action": "s3:GetObject", "resource": "*",
+                                                    "resource_account": ACCT}})["decision"] == "Allow" for p in POOL)
+    answer = always_denies(case, {"principal": "*", "action": "s3:GetObject", "resource_account": ACCT})
+    assert answer.answer == ("no" if someone else "yes") or (answer.answer == "no" and not someone), answer
