@@ -31,11 +31,12 @@ from harness.features import (
     FEATURE_IDS,
     GENERIC,
     blame,
+    classify_answer,
     classify_case,
     classify_scenario,
     declared,
 )
-from harness.generate.cases import case_for
+from harness.generate.cases import case_batch_for
 from harness.generate.regression import REGRESSION, documented_mismatches, regression_items
 from harness.generate.scenarios import scenario_for
 from harness.generate.shrink import (
@@ -52,6 +53,8 @@ from harness.targets.guard import CallTimeout, call_with_timeout
 
 LEVELS = (EVAL, "api")
 MIN_EXAMPLES = 3  # every feature gets at least this many examples, whatever the budget
+GENERATION_SHARE = 0.05  # drawing cases may cost at most this share of the target's own time (see _batch_size)
+MAX_BATCH = 128
 
 
 class _OutOfTime(BaseException):
@@ -78,6 +81,10 @@ class Conformance:
         self.pending: list[tuple] = []  # new divergence classes waiting to be minimised
         self.start = time.monotonic()
         self.deadline = self.start + budget
+        self.target_case_s, self.target_cases = 0.0, 0  # the target's own time on decision cases
+        self.draw_s, self.draws = 0.0, 0  # Hypothesis's time drawing a case (and running its engine)
+        self.batch_sizes: list[int] = []
+        self.last_model: Any = None
 
     # -- running one input ------------------------------------------------------------------------------------
     def _guarded(self, fn: Callable[[], Any], steps: int, what: Any) -> Any:
@@ -88,10 +95,15 @@ class Conformance:
         except Exception as exc:
             return what(f"{type(exc).__name__}: {str(exc)[:300]}")
 
-    def run_case(self, case: dict) -> tuple[dict, Any, Difference | None, set[str]]:
+    def run_case(self, case: dict, structural: set[str] | None = None) -> tuple[dict, Any, Difference | None, set[str]]:
         model = self.model.decide(case)
+        t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.decide(case), 0, lambda why: {"id": case.get("id"), "crash": why})
-        return model, target, compare_answers(model, target, self.explicit), classify_case(case, model)
+        self.target_case_s += time.perf_counter() - t0
+        self.target_cases += 1
+        present = classify_case(case, model) if structural is None else \
+            structural | classify_answer(model) | declared(case.get("tags"))
+        return model, target, compare_answers(model, target, self.explicit), present
 
     def run_scenario(self, scenario: dict) -> tuple[list[dict], Any, Difference | None, set[str], int]:
         steps = scenario.get("steps") or []
@@ -122,7 +134,7 @@ class Conformance:
 
     # -- one input, counted -----------------------------------------------------------------------------------
     def check(self, item: dict, level: str, origin: str, choices: tuple | None = None,
-              strategy: Any = None) -> Difference | None:
+              strategy: Any = None, index: int | None = None) -> Difference | None:
         structural = classify_case(item, None, False) if level == EVAL else classify_scenario(item, None, False)
         focus = declared(item.get("id")) | declared(item.get("tags"))
         if structural & self.target.unsupported:  # never sent: it needs what the target says it cannot express
@@ -130,7 +142,7 @@ class Conformance:
                 self.result.tally(f).unsupported_runs += 1
             return None
         if level == EVAL:
-            _, _, diff, present = self.run_case(item)
+            self.last_model, _, diff, present = self.run_case(item, structural)
             self.result.cases += 1
             unsupported_part = False
         else:
@@ -156,7 +168,7 @@ class Conformance:
         if key not in self.known:
             self.known[key] = "pending"
             if origin == "generated":  # minimised once the generation pass is over (Hypothesis runs do not nest)
-                self.pending.append((item, level, feature, diff, choices, strategy))
+                self.pending.append((item, level, feature, diff, choices, strategy, index))
             else:
                 self._record(item, level, origin, feature, diff, None, None)
         return diff
@@ -181,12 +193,15 @@ class Conformance:
         return predicate
 
     def _minimise(self, item: dict, level: str, feature: str, diff: Difference, choices: tuple | None,
-                  strategy: Any) -> dict:
+                  strategy: Any, index: int | None = None) -> dict:
         spare = max(0.0, self.deadline - time.monotonic())
         until = time.monotonic() + min(20.0, max(1.0, 0.1 * spare))
         same = self._same(level, feature, diff.signature())
         key = f"iamspec-shrink:{self.target.name}:{feature}:{diff.signature()}".encode()
         if strategy is not None and choices is not None:
+            if index is not None:  # the item is one case of a drawn batch: shrink the batch, keeping that case
+                strategy = strategy.map(lambda batch: batch.case(index))
+                same = _skip_none(same)
             shrunk = hypothesis_shrink(strategy, choices, same, self.db or _memory_db(), key, until)
             if shrunk is not None:
                 item = shrunk
@@ -195,9 +210,9 @@ class Conformance:
         return reduce_scenario(item, same, until + 2)
 
     def _record(self, item: dict, level: str, origin: str, feature: str, diff: Difference, choices: tuple | None,
-                strategy: Any) -> None:
+                strategy: Any, index: int | None = None) -> None:
         if origin == "generated":
-            item = self._minimise(item, level, feature, diff, choices, strategy)
+            item = self._minimise(item, level, feature, diff, choices, strategy, index)
             if level == EVAL:
                 _, _, diff2, _ = self.run_case(item)
             else:
@@ -243,17 +258,40 @@ class Conformance:
                     units.append((fid, level))
         return units
 
+    def _batch_size(self) -> int:
+        """Decision cases for the next drawn example: the drawn case and request variants of it
+        (``harness.generate.variants``), as many as keep drawing within ``GENERATION_SHARE`` of the target's own time
+        so far (a power of two, at most ``MAX_BATCH``; one until both have been measured). A slow target gets one
+        case per draw, a fast one up to 128."""
+        if not self.draws or not self.target_cases:
+            return 1
+        draw_s, target_s = self.draw_s / self.draws, self.target_case_s / self.target_cases
+        want = draw_s / (GENERATION_SHARE * max(target_s, 1e-6))
+        size = 1
+        while size < want and size < MAX_BATCH:
+            size *= 2
+        return size
+
     def _generate(self, feature: str, level: str, until: float) -> None:
         avoid = frozenset(self.target.unsupported)
-        strategy = case_for(feature, avoid) if level == EVAL else scenario_for(feature)
-
+        strategy = case_batch_for(feature, avoid) if level == EVAL else scenario_for(feature)
         done = [0]
+        last = [time.perf_counter()]
 
-        def condition(item: dict) -> bool:
-            if time.monotonic() > until and done[0] >= MIN_EXAMPLES:
-                raise _OutOfTime()
-            self.check(item, level, "generated", current_choices(), strategy)
-            done[0] += 1
+        def condition(drawn: Any) -> bool:
+            self.draw_s += time.perf_counter() - last[0]
+            self.draws += 1
+            choices = current_choices()
+            if level == EVAL:
+                self.batch_sizes.append(self._batch_size())
+            for index, item in enumerate(drawn.cases(self.batch_sizes[-1]) if level == EVAL else [drawn]):
+                if time.monotonic() > until and done[0] >= MIN_EXAMPLES:
+                    raise _OutOfTime()
+                self.check(item, level, "generated", choices, strategy, index if level == EVAL else None)
+                done[0] += 1
+                if level == EVAL and index == 0 and "error" in (self.last_model or {}):
+                    break  # the model refuses the drawn case (a malformed policy): its variants would be refused too
+            last[0] = time.perf_counter()
             return False
 
         config = settings(max_examples=self.examples, database=self.db, deadline=None,
@@ -263,9 +301,9 @@ class Conformance:
             find(strategy, condition, settings=config, random=random.Random(f"{self.seed}:{level}:{feature}"),
                  database_key=key)
         while self.pending:
-            item, level, feature, diff, choices, strategy = self.pending.pop(0)
+            item, level, feature, diff, choices, strategy, index = self.pending.pop(0)
             self.progress({"phase": "minimise", "feature": feature, "level": level, **self._counts()})
-            self._record(item, level, "generated", feature, diff, choices, strategy)
+            self._record(item, level, "generated", feature, diff, choices, strategy, index)
 
     def _counts(self) -> dict:
         return {"cases": self.result.cases, "scenarios": self.result.scenarios,
@@ -292,11 +330,14 @@ class Conformance:
                                "units": len(units), **self._counts()})
                 self._generate(feature, level, time.monotonic() + share)
         except KeyboardInterrupt:
-            for item, level, feature, diff, _, _ in self.pending:  # known, not minimised
+            for item, level, feature, diff, *_ in self.pending:  # known, not minimised
                 self._record(item, level, "interrupted", feature, diff, None, None)
             self.result.interrupted = True
             self.result.notes.append("the run was interrupted (Ctrl-C): this report holds what was known by then")
         self.result.seconds = time.monotonic() - self.start
+        if self.batch_sizes:
+            self.result.notes.append(f"decision cases per drawn example (the drawn case and request variants of it): "
+                                     f"{min(self.batch_sizes)} to {max(self.batch_sizes)}")
         return self.result
 
 
@@ -312,6 +353,13 @@ def _safe(fn: Callable[[], Any]) -> Any:
         return fn()
     except Exception:
         return None
+
+
+def _skip_none(predicate: Callable[..., bool]) -> Callable[..., bool]:
+    def wrapped(item: Any, cached_only: bool = False) -> bool:
+        return item is not None and predicate(item, cached_only)
+
+    return wrapped
 
 
 def _memory_db() -> Any:

@@ -146,15 +146,22 @@ def declared(tags_or_id: object) -> set[str]:
     return set()
 
 
-def classify_case(case: dict, model_answer: dict | None = None, with_declared: bool = True) -> set[str]:
-    """Every feature a decision case exercises: its structure, the model's answer, and its declared tags."""
-    found = scan_case(case) if isinstance(case, dict) else set()
-    if model_answer is not None:
+def classify_answer(model_answer: dict | None) -> set[str]:
+    """The features the model's answer to a case shows: a refused document, a denial of either kind."""
+    found = set()
+    if isinstance(model_answer, dict):
         error = model_answer.get("error")
         if isinstance(error, dict) and error.get("code") == "MalformedPolicyDocument":
             found.add("policy.malformed")
         if model_answer.get("decision") in ("ImplicitDeny", "ExplicitDeny"):
             found.add("decision.explicit-vs-implicit")
+    return found
+
+
+def classify_case(case: dict, model_answer: dict | None = None, with_declared: bool = True) -> set[str]:
+    """Every feature a decision case exercises: its structure, the model's answer, and its declared tags."""
+    found = scan_case(case) if isinstance(case, dict) else set()
+    found |= classify_answer(model_answer)
     if isinstance(case, dict) and with_declared:
         found |= declared(case.get("tags"))
     return {f for f in found if f in BY_ID}

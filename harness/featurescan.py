@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -44,9 +46,13 @@ def _statements(doc: Any) -> list[dict]:
     return [s for s in _as_list(_doc(doc).get("Statement", [])) if isinstance(s, dict)]
 
 
+@lru_cache(maxsize=4096)
+def _glob_rx(pattern: str, fold: bool) -> re.Pattern:
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.IGNORECASE if fold else 0)
+
+
 def _glob(pattern: str, value: str, fold: bool) -> bool:
-    rx = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(rx, value, re.IGNORECASE if fold else 0) is not None
+    return _glob_rx(pattern, fold).fullmatch(value) is not None
 
 
 def _operator(op: str) -> tuple[str, str, bool]:
@@ -90,28 +96,31 @@ def _scan_condition(cond: Any, context: dict | None, out: set[str]) -> None:
         out.add("condition.multiple-keys")
 
 
-def _scan_variables(doc: dict, text: str, context: dict | None, out: set[str]) -> None:
-    names = _VAR.findall(text)
-    if not names:
-        return
-    if doc.get("Version") != "2012-10-17":
-        out.add("variable.version")
-    lower_ctx = {k.lower() for k in (context or {})}
-    for name in names:
-        if name in ("*", "?", "$"):
-            out.add("variable.escape")
-        elif ", '" in name:
-            out.add("variable.default")
-        elif context is not None and name.strip().lower() not in lower_ctx:
-            out.add("variable.unresolved")
+@dataclass(frozen=True)
+class _PolicyScan:
+    """What a document exercises whatever the request, and what the request-dependent checks need."""
+
+    static: frozenset[str]
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    conditions: tuple[Any, ...]
+    variables: tuple[str, ...]
 
 
-def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> None:
-    """Features a policy document exercises (``request`` present: also those that depend on the request)."""
+_SCANS: dict[tuple[int, str], tuple[Any, _PolicyScan]] = {}  # (id(doc), layer) -> (doc, scan); doc kept alive
+
+
+def _policy_scan(doc: Any, layer: str) -> _PolicyScan:
+    """The request-independent scan of ``doc``, cached by identity (a batch of cases shares its documents)."""
+    key = (id(doc), layer)
+    hit = _SCANS.get(key)
+    if hit is not None and hit[0] is doc:
+        return hit[1]
     d = _doc(doc)
-    action = (request or {}).get("action") if request else None
-    resource = (request or {}).get("resource") if request else None
-    context = (request or {}).get("context") or {} if request is not None else None
+    out: set[str] = set()
+    actions: list[str] = []
+    resources: list[str] = []
+    conditions = []
     for st in _statements(d):
         if st.get("Effect") == "Deny":
             out.add("decision.explicit-deny")
@@ -124,19 +133,52 @@ def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> No
         for pattern in [p for k in ("Action", "NotAction") for p in _as_list(st.get(k, [])) if isinstance(p, str)]:
             out.update({"action.question-mark"} if "?" in pattern else set())
             out.update({"action.wildcard"} if "*" in pattern else set())
-            if isinstance(action, str) and _glob(pattern, action, True) and not _glob(pattern, action, False):
-                out.add("action.case-insensitive")
+            actions.append(pattern)
         for pattern in [p for k in ("Resource", "NotResource") for p in _as_list(st.get(k, [])) if isinstance(p, str)]:
             out.update({"resource.question-mark"} if "?" in pattern else set())
             out.update({"resource.wildcard"} if "*" in pattern and pattern != "*" else set())
             out.update({"variable.resource"} if "${" in pattern else set())
-            if isinstance(resource, str) and _glob(pattern, resource, True) and not _glob(pattern, resource, False):
-                out.add("resource.case-sensitive")
-        _scan_condition(st.get("Condition"), context, out)
-    _scan_variables(d, json.dumps(d), context, out)
-    if "condition.variable" in out:
-        out.discard("condition.variable")
-        out.add("variable.condition")
+            resources.append(pattern)
+        _scan_condition(st.get("Condition"), None, out)
+        conditions.append(st.get("Condition"))
+    names = tuple(_VAR.findall(json.dumps(d)))
+    if names and d.get("Version") != "2012-10-17":
+        out.add("variable.version")
+    for name in names:
+        if name in ("*", "?", "$"):
+            out.add("variable.escape")
+        elif ", '" in name:
+            out.add("variable.default")
+    scan = _PolicyScan(frozenset(out), tuple(actions), tuple(resources), tuple(conditions), names)
+    if len(_SCANS) > 2048:
+        _SCANS.clear()
+    _SCANS[key] = (doc, scan)
+    return scan
+
+
+def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> None:
+    """Features a policy document exercises (``request`` present: also those that depend on the request)."""
+    scan = _policy_scan(doc, layer)
+    found = set(scan.static)
+    if request is not None:
+        action, resource = request.get("action"), request.get("resource")
+        context = request.get("context") or {}
+        if isinstance(action, str) and any(_glob(p, action, True) and not _glob(p, action, False)
+                                           for p in scan.actions):
+            found.add("action.case-insensitive")
+        if isinstance(resource, str) and any(_glob(p, resource, True) and not _glob(p, resource, False)
+                                             for p in scan.resources):
+            found.add("resource.case-sensitive")
+        for cond in scan.conditions:
+            _scan_condition(cond, context, found)
+        lower_ctx = {k.lower() for k in context}
+        if any(n not in ("*", "?", "$") and ", '" not in n and n.strip().lower() not in lower_ctx
+               for n in scan.variables):
+            found.add("variable.unresolved")
+    if "condition.variable" in found:
+        found.discard("condition.variable")
+        found.add("variable.condition")
+    out |= found
 
 
 def _principals(doc: Any) -> list[str]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from hypothesis import strategies as st
@@ -18,6 +21,7 @@ from harness.features import EVAL, FEATURES
 from harness.generate.conditions import Aim, context
 from harness.generate.corpus import ACCT, OTHER_ACCT, actions, actions_by_service, resource_for
 from harness.generate.policies import V12, malformed, policy, statement
+from harness.generate.variants import variants
 
 CASE_FEATURES: tuple[str, ...] = tuple(f.id for f in FEATURES if EVAL in f.levels)
 USER = f"arn:aws:iam::{ACCT}:user/alice"
@@ -165,3 +169,26 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
     digest = hashlib.sha256(json.dumps(case, sort_keys=True).encode()).hexdigest()[:10]
     case["id"] = f"{feature}/{digest}"
     return case
+
+
+
+@dataclass(frozen=True)
+class CaseBatch:
+    """A drawn case and the seed of its request variants (``harness.generate.variants``): the same policies and
+    caller asked about nearby requests. ``cases(n)`` is the drawn case and its first ``n - 1`` variants."""
+
+    base: dict
+    seed: int
+
+    def cases(self, n: int) -> list[dict]:
+        return [self.base, *islice(variants(self.base, random.Random(self.seed), NAMES), max(0, n - 1))]
+
+    def case(self, index: int) -> dict | None:
+        """The ``index``-th case of the batch, or None if the variants run out before it."""
+        batch = self.cases(index + 1)
+        return batch[index] if index < len(batch) else None
+
+
+def case_batch_for(feature: str, avoid: frozenset[str] = frozenset()) -> st.SearchStrategy[CaseBatch]:
+    """A :class:`CaseBatch` whose drawn case is generated for ``feature``."""
+    return st.builds(CaseBatch, case_for(feature, avoid), st.integers(0, 2**32 - 1))

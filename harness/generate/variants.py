@@ -1,0 +1,205 @@
+"""Request variants: more decision cases from one drawn policy set, cheaply.
+
+Drawing a case with Hypothesis costs milliseconds (every policy is drawn against its request); a fast target decides
+in a fraction of that. So that generation stays a small share of a conformance run, one drawn case (the *base*) is
+followed by variants that keep its policies and its caller and change the request around them, the way Cedar's
+differential testing asks several requests of each generated policy set:
+
+- the action: kept, or another real action of the same service, preferring one the policies name (so that the
+  statements still match some variants and miss others); a new action gets a resource ARN of a type it takes;
+- the resource: kept, another ARN of the right shape, or a policy's Resource pattern of the same service with its
+  wildcards filled in;
+- the context: each key kept, dropped or given a nearby value of its type, and keys the policies' conditions test
+  added with a value from the condition or near it. Keys that follow from the caller (``aws:username``,
+  ``aws:PrincipalArn``, ...) are never changed: AWS sets them, a caller cannot.
+
+Variants come from a ``random.Random`` seeded by one Hypothesis draw, so a batch is reproducible from its choices
+and Hypothesis can still shrink it (the seed shrinks too). Trust requests (``sts:AssumeRole`` on a role) keep their
+action and resource and vary only the context.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from harness.generate.conditions import NOW_EPOCH, NOW_ISO, POOL
+from harness.generate.corpus import Action, actions_by_service, resource_for
+
+FIXED_KEYS = frozenset({"aws:username", "aws:principalarn", "aws:userid", "aws:principalaccount", "aws:principaltype",
+                        "aws:principalorgid"})
+_LAYERS = ("identity_policies", "group_policies", "vpc_endpoint_policies")
+_SINGLE = ("permission_boundary", "session_policy", "resource_policy")
+_TYPE_OF_FAMILY = (("numeric", "numeric"), ("date", "date"), ("bool", "boolean"), ("binary", "binary"),
+                   ("ipaddress", "ip"), ("notipaddress", "ip"))
+_NAMES_B = {"BucketName": "otherbucket", "ObjectName": "public/index.html", "TableName": "Users", "QueueName": "dlq",
+            "TopicName": "audit", "FunctionName": "thumbnail", "KeyId": "0987dcba-09fe-87dc-65ba-ab0987654321",
+            "UserNameWithPath": "bob", "RoleNameWithPath": "admin", "GroupNameWithPath": "ops",
+            "SecretId": "api-key-ZyXwVu", "InstanceId": "i-0fedcba9876543210", "LogGroupName": "audit-logs",
+            "PolicyNameWithPath": "PowerUser"}
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _documents(case: dict) -> list[dict]:
+    docs: list[Any] = []
+    for layer in _LAYERS:
+        docs += case.get(layer) or []
+    docs += [case.get(name) for name in _SINGLE]
+    for levels in (case.get("scps") or []), (case.get("rcps") or []):
+        for level in levels:
+            docs += (level.get("policies") or []) if isinstance(level, dict) else []
+    return [d for d in docs if isinstance(d, dict)]
+
+
+class Literals:
+    """What a case's policies name: action patterns, resource patterns, and condition values per key (with the
+    type its operator implies and whether a set operator tests it)."""
+
+    def __init__(self, case: dict) -> None:
+        self.actions: list[str] = []
+        self.resources: list[str] = []
+        self.conditions: dict[str, tuple[str, list[str], bool]] = {}  # key -> (type, values, multivalued)
+        for doc in _documents(case):
+            for stmt in _as_list(doc.get("Statement", [])):
+                if isinstance(stmt, dict):
+                    self._statement(stmt)
+
+    def _statement(self, stmt: dict) -> None:
+        for element, out in (("Action", self.actions), ("NotAction", self.actions), ("Resource", self.resources),
+                             ("NotResource", self.resources)):
+            out += [v for v in _as_list(stmt.get(element, [])) if isinstance(v, str)]
+        cond = stmt.get("Condition")
+        if not isinstance(cond, dict):
+            return
+        for op, block in cond.items():
+            if not isinstance(op, str) or not isinstance(block, dict):
+                continue
+            qualifier, _, base = op.lower().rpartition(":")
+            if base.startswith("null"):
+                continue
+            ktype = next((t for prefix, t in _TYPE_OF_FAMILY if base.startswith(prefix)), "string")
+            for key, values in block.items():
+                if isinstance(key, str):
+                    known = self.conditions.get(key, (ktype, [], False))
+                    vals = known[1] + [v for v in _as_list(values) if isinstance(v, str) and "${" not in v]
+                    self.conditions[key] = (known[0], vals, known[2] or bool(qualifier))
+
+
+def _near(rng: random.Random, ktype: str, value: Any) -> Any:
+    """A value of ``ktype`` at or near ``value`` (a condition's value or the request's)."""
+    text = str(value[0] if isinstance(value, list) and value else value)
+    if ktype == "numeric":
+        base = int(text) if text.lstrip("-").isdigit() else 3600
+        return str(base + rng.choice((-1, 0, 1)))
+    if ktype == "date":
+        return rng.choice((NOW_ISO, "2026-01-15T11:59:59Z", "2026-01-15T12:00:01Z", str(NOW_EPOCH), "2027-01-01T00:00:00Z"))
+    if ktype == "boolean":
+        return rng.choice(("true", "false"))
+    if ktype == "binary":
+        return rng.choice((text, "d29ybGQ="))
+    if ktype == "ip":
+        if "/" in text:  # a range from a condition: an address inside it or not
+            return rng.choice((text.split("/")[0], "198.51.100.9", "2001:db8::5"))
+        return rng.choice((text, "203.0.113.7", "198.51.100.9", "2001:db8::5"))
+    if ktype == "stringList":
+        items = value if isinstance(value, list) else [text]
+        return rng.sample(items + ["team", "env", "owner"], rng.randint(0, min(3, len(items) + 3)))
+    fill = text.replace("*", rng.choice(("", "x", "home/alice"))).replace("?", rng.choice(("a", "Z")))
+    return rng.choice((fill, fill, text, text.swapcase(), text + "x"))
+
+
+def _fill_pattern(rng: random.Random, pattern: str) -> str:
+    return re.sub(r"[*?]", lambda m: rng.choice(("", "x", "alice/report.txt")) if m.group() == "*" else "a", pattern)
+
+
+class _ActionChoices:
+    """Other real actions of the request's service: those a policy names first (so that statements still match
+    some variants and miss others), then any."""
+
+    def __init__(self, action: str, lits: Literals) -> None:
+        pool = actions_by_service().get(action.split(":", 1)[0].lower(), ())
+        named = {a.lower() for a in lits.actions}
+        self.preferred = [a for a in pool if a.name.lower() in named and a.name.lower() != action.lower()]
+        self.others = [a for a in pool if not a.name.startswith("sts:AssumeRole")]
+
+    def pick(self, rng: random.Random) -> Action | None:
+        if self.preferred and rng.random() < 0.5:
+            return rng.choice(self.preferred)
+        return rng.choice(self.others) if self.others else None
+
+
+def _resource(rng: random.Random, resource: str, lits: Literals) -> str:
+    prefix = ":".join(resource.split(":")[:3]) + ":" if resource.startswith("arn:") else None
+    same = [p for p in lits.resources if prefix and p.startswith(prefix) and "${" not in p]
+    if same and rng.random() < 0.6:
+        return _fill_pattern(rng, rng.choice(same))
+    return resource
+
+
+def _context(rng: random.Random, ctx: dict, types: dict, lits: Literals) -> tuple[dict, dict]:
+    out, out_types = {}, {}
+    for key, value in ctx.items():
+        roll = rng.random()
+        if key.lower() in FIXED_KEYS or roll < 0.5:
+            out[key] = value
+        elif roll < 0.75:
+            continue  # dropped
+        else:
+            ktype = types.get(key, "stringList" if isinstance(value, list) else "string")
+            out[key] = _near(rng, ktype, value)
+        if key in types:
+            out_types[key] = types[key]
+    present = {k.lower() for k in out}
+    for key, (ktype, values, multi) in lits.conditions.items():
+        if key.lower() in present or key.lower() in FIXED_KEYS or rng.random() < 0.5:
+            continue
+        pool_type = POOL.get(key, (None,))[0]
+        ktype = pool_type or ("stringList" if multi and ktype == "string" else ktype)
+        value = _near(rng, ktype, rng.choice(values) if values else "x")
+        out[key] = value
+        present.add(key.lower())
+        if ktype != "string":
+            out_types[key] = ktype
+    return out, out_types
+
+
+def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[dict]:
+    """Cases with ``case``'s policies and caller and requests varied around its request (``names``: the resource
+    names its ARNs use), each new; the sequence depends only on ``case`` and ``rng``'s seed, so taking the first
+    ``n`` gives the same cases whatever ``n``. It ends when 8 tries in a row give nothing new."""
+    request = case.get("request") or {}
+    action, resource = request.get("action", ""), request.get("resource", "*")
+    trust = action.lower() == "sts:assumerole"
+    lits = Literals(case)
+    actions = _ActionChoices(action, lits)
+    seen = {_signature(request)}
+    misses = 0
+    while misses < 8:
+        new_action, new_resource = action, resource
+        if not trust and rng.random() < 0.5:
+            other = actions.pick(rng)
+            if other is not None:
+                new_action, new_resource = other.name, resource_for(other, rng.randrange(4),
+                                                                    rng.choice((_NAMES_B, names)))
+        elif not trust and rng.random() < 0.5:
+            new_resource = _resource(rng, resource, lits)
+        ctx, types = _context(rng, request.get("context") or {}, request.get("context_types") or {}, lits)
+        req = {**request, "action": new_action, "resource": new_resource, "context": ctx, "context_types": types}
+        signature = _signature(req)
+        if signature in seen:  # a variant that repeats the base or another variant is not asked again
+            misses += 1
+            continue
+        misses = 0
+        seen.add(signature)
+        yield {**case, "id": f"{case.get('id', '')}.v{len(seen) - 1}", "request": req}
+
+
+def _signature(request: dict) -> tuple:
+    ctx = request.get("context") or {}
+    return (request.get("action"), request.get("resource"),
+            tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in ctx.items())))
