@@ -1,0 +1,93 @@
+"""Request variants (harness/generate/variants.py): more cases from one drawn policy set, and still sound inputs.
+
+What must hold for the conformance run to stay honest when it asks many requests of one drawn case: the policies and
+the caller are the drawn case's own; the keys AWS sets from the caller are never changed; every action is a real
+action of the request's service; a trust request stays a trust request; no request is asked twice; the first ``n``
+variants are the same whatever the batch size (so a divergent case can be replayed and shrunk from its index).
+"""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness.generate.cases import CASE_FEATURES, NAMES, CaseBatch, case_batch_for
+from harness.generate.corpus import actions
+from harness.generate.variants import FIXED_KEYS, variants
+from spec.decide import answer_case
+
+REAL_ACTIONS = {a.name for a in actions()}
+POLICY_FIELDS = ("identity_policies", "group_policies", "permission_boundary", "session_policy", "resource_policy",
+                 "scps", "rcps", "vpc_endpoint_policies")
+BATCHES = st.sampled_from(CASE_FEATURES).flatmap(case_batch_for)
+SETTINGS = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
+@SETTINGS
+@given(BATCHES)
+def test_variants_keep_policies_caller_and_the_keys_aws_sets(batch: CaseBatch) -> None:
+    base = batch.base
+    for case in batch.cases(64)[1:]:
+        for field in POLICY_FIELDS:
+            assert case[field] is base[field]
+        assert case["request"]["principal"] == base["request"]["principal"]
+        assert case["request"].get("resource_account") == base["request"].get("resource_account")
+        assert case["tags"] == base["tags"] and case["id"].startswith(base["id"] + ".v")
+        ctx, base_ctx = case["request"]["context"], base["request"]["context"]
+        for key, value in base_ctx.items():
+            if key.lower() in FIXED_KEYS:
+                assert ctx.get(key) == value, key
+
+
+@SETTINGS
+@given(BATCHES)
+def test_variant_actions_are_real_and_of_the_same_service(batch: CaseBatch) -> None:
+    base_action = batch.base["request"]["action"]
+    service = base_action.split(":")[0].lower()
+    for case in batch.cases(64)[1:]:
+        action = case["request"]["action"]
+        if action != base_action:
+            assert action in REAL_ACTIONS and action.split(":")[0].lower() == service
+            assert not action.startswith("sts:AssumeRole")
+
+
+@SETTINGS
+@given(BATCHES)
+def test_trust_requests_vary_only_the_context(batch: CaseBatch) -> None:
+    request = batch.base["request"]
+    if request["action"].lower() != "sts:assumerole":
+        return
+    for case in batch.cases(32)[1:]:
+        assert (case["request"]["action"], case["request"]["resource"]) == (request["action"], request["resource"])
+
+
+@SETTINGS
+@given(BATCHES)
+def test_no_request_is_asked_twice_and_prefixes_are_stable(batch: CaseBatch) -> None:
+    cases = batch.cases(48)
+    keys = [repr(sorted(c["request"].items())) for c in cases]
+    assert len(keys) == len(set(keys))
+    assert batch.cases(7) == cases[:7]
+    assert batch.case(5) == (cases[5] if len(cases) > 5 else None)
+
+
+@SETTINGS
+@given(BATCHES)
+def test_the_model_refuses_a_variant_only_when_it_refuses_the_drawn_case(batch: CaseBatch) -> None:
+    """Variants are well-formed decision cases: changing the request never makes a case the model cannot read."""
+    base_error = "error" in answer_case(batch.base)
+    for case in batch.cases(16)[1:]:
+        assert ("error" in answer_case(case)) == base_error, case
+
+
+def test_variants_reach_both_allow_and_deny_from_one_policy_set() -> None:
+    """The point of variants: nearby requests land on both sides of the policies. A user allowed s3:GetObject on one
+    bucket, asked about other S3 actions and resources."""
+    case = {"id": "t", "identity_policies": [{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::examplebucket/*"}]}],
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                    "resource": "arn:aws:s3:::examplebucket/home/alice/report.txt", "context": {}}}
+    decisions = {answer_case(v)["decision"] for v in variants(case, random.Random(1), NAMES)}
+    assert decisions == {"Allow", "ImplicitDeny"}
