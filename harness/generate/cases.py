@@ -12,6 +12,7 @@ import hashlib
 import json
 import random
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from harness.features import EVAL, FEATURES
 from harness.generate.conditions import Aim, context
 from harness.generate.corpus import ACCT, OTHER_ACCT, actions, actions_by_service, resource_for
+from harness.generate.draws import between, flip, pick, picks
 from harness.generate.policies import V12, malformed, policy, statement
 from harness.generate.variants import variants
 
@@ -50,22 +52,22 @@ def _caller(draw: st.DrawFn, toggles: frozenset[str]) -> str | None:
     if "session.federated" in toggles:
         return FEDERATED
     if "resource-policy.anonymous" in toggles:
-        return draw(st.sampled_from(["anonymous", "lambda.amazonaws.com"]))
+        return pick(draw, ["anonymous", "lambda.amazonaws.com"])
     if toggles & {"session.policy-caps", "resource-policy.role-vs-session"}:
         return SESSION
     if toggles & _TRUST:
         return USER
-    return draw(st.sampled_from([USER, USER, USER, SESSION, None]))
+    return pick(draw, [USER, USER, USER, SESSION, None])
 
 
 def _base_context(draw: st.DrawFn, principal: str | None, toggles: frozenset[str]) -> dict[str, Any]:
     ctx: dict[str, Any] = {}
-    if principal == USER and (draw(st.booleans()) or toggles & {"variable.resource", "variable.condition"}):
+    if principal == USER and (flip(draw) or toggles & {"variable.resource", "variable.condition"}):
         ctx["aws:username"] = "alice"
-    if principal not in (None, "anonymous", "lambda.amazonaws.com") and draw(st.booleans()):
+    if principal not in (None, "anonymous", "lambda.amazonaws.com") and flip(draw):
         ctx["aws:PrincipalArn"] = ROLE if principal == SESSION else principal
-    if "trust-policy.external-id" in toggles and draw(st.integers(0, 2)) > 0:
-        ctx["sts:ExternalId"] = draw(st.sampled_from(["Unique-1234", "unique-1234"]))
+    if "trust-policy.external-id" in toggles and between(draw, 0, 2) > 0:
+        ctx["sts:ExternalId"] = pick(draw, ["Unique-1234", "unique-1234"])
     return ctx
 
 
@@ -76,22 +78,21 @@ def _principal_element(draw: st.DrawFn, principal: str | None, toggles: frozense
         choices += [{"AWS": principal}, {"AWS": principal}]
     if principal == SESSION:
         choices.append({"AWS": ROLE})
-    if "resource-policy.anonymous" in toggles or draw(st.integers(0, 5)) == 0:
+    if "resource-policy.anonymous" in toggles or between(draw, 0, 5) == 0:
         choices += ["*", {"AWS": "*"}, {"Service": "lambda.amazonaws.com"}]
     if "resource-policy.cross-account" in toggles:
         choices.append({"AWS": f"arn:aws:iam::{OTHER_ACCT}:root"})
-    return draw(st.sampled_from(choices))
+    return pick(draw, choices)
 
 
-@st.composite
 def _resource_policy(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], trust: bool) -> dict:
     stmts = []
-    for _ in range(draw(st.integers(1, 2))):
+    for _ in range(between(draw, 1, 2)):
         p = _principal_element(draw, aim.principal, toggles)
-        s = draw(statement(aim, toggles, principal=p, resource=not trust))
-        if "resource-policy.not-principal" in toggles and not trust and draw(st.booleans()):
+        s = statement(draw, aim, toggles, principal=p, resource=not trust)
+        if "resource-policy.not-principal" in toggles and not trust and flip(draw):
             s["Effect"], s["NotPrincipal"] = "Deny", s.pop("Principal")
-        if trust and "trust-policy.external-id" in toggles and draw(st.booleans()):
+        if trust and "trust-policy.external-id" in toggles and flip(draw):
             s["Condition"] = {"StringEquals": {"sts:ExternalId": "Unique-1234"}}
         stmts.append(s)
     if trust and "trust-policy.explicit-deny" in toggles and not any(s["Effect"] == "Deny" for s in stmts):
@@ -100,13 +101,12 @@ def _resource_policy(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], trust: 
     return {"Version": V12, "Statement": stmts}
 
 
-@st.composite
 def _org(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], every_level: bool) -> list[dict]:
     full = {"Version": V12, "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     levels = []
-    for name in ["r-root", "ou-abcd-11111111", ACCT][: draw(st.integers(2 if every_level else 1, 3))]:
-        pols = [full] if draw(st.booleans()) else []
-        pols += draw(st.lists(policy(aim, toggles, max_statements=2), max_size=1 if pols else 2))
+    for name in ["r-root", "ou-abcd-11111111", ACCT][: between(draw, 2 if every_level else 1, 3)]:
+        pols = [full] if flip(draw) else []
+        pols += [policy(draw, aim, toggles, max_statements=2) for _ in range(between(draw, 0, 1 if pols else 2))]
         levels.append({"level": name, "policies": pols})
     return levels
 
@@ -116,41 +116,42 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
     """A decision case generated for ``feature`` (swarm: some other features toggled on too, none of ``avoid``:
     the features a target cannot express)."""
     pool = [f for f in CASE_FEATURES if f not in avoid]
-    toggles = frozenset(draw(st.sets(st.sampled_from(pool), max_size=6)) | {feature})
+    toggles = frozenset(picks(draw, pool, max_size=6)) | {feature}
     can = {area for area in ("session", "resource-policy") if not any(f.startswith(area) for f in avoid)}
     principal = _caller(draw, toggles)
     trust = bool(toggles & _TRUST)
     if trust:
         action_name, resource = "sts:AssumeRole", TARGET_ROLE
     else:
-        pool = actions_by_service()[draw(st.sampled_from(_FOCUS_SERVICES))]
-        act = draw(st.sampled_from(pool)) if draw(st.integers(0, 9)) else draw(st.sampled_from(actions()))
+        pool = actions_by_service()[pick(draw, _FOCUS_SERVICES)]
+        act = pick(draw, pool) if between(draw, 0, 9) else pick(draw, actions())
         if act.name.startswith("sts:AssumeRole"):
             act = pool[0]
-        action_name, resource = act.name, resource_for(act, draw(st.integers(0, 3)), NAMES)
-    ctx, types = draw(context(_base_context(draw, principal, toggles), toggles))
+        action_name, resource = act.name, resource_for(act, between(draw, 0, 3), NAMES)
+    ctx, types = context(draw, _base_context(draw, principal, toggles), toggles)
     aim = Aim(action_name, resource, principal, ctx, types)
     case: dict[str, Any] = {"id": "", "identity_policies": [], "group_policies": [], "permission_boundary": None,
                             "scps": None, "rcps": None, "resource_policy": None, "session_policy": None,
                             "vpc_endpoint_policies": None}
-    n_identity = draw(st.integers(0 if toggles & (_RESOURCE_POLICY | _TRUST) else 1, 2))
-    case["identity_policies"] = draw(st.lists(policy(aim, toggles), min_size=n_identity, max_size=n_identity))
+    n_identity = between(draw, 0 if toggles & (_RESOURCE_POLICY | _TRUST) else 1, 2)
+    case["identity_policies"] = [policy(draw, aim, toggles) for _ in range(n_identity)]
     if "identity.group-policies" in toggles:
-        case["group_policies"] = draw(st.lists(policy(aim, toggles), min_size=1, max_size=2))
+        case["group_policies"] = [policy(draw, aim, toggles) for _ in range(between(draw, 1, 2))]
     if toggles & {"boundary.caps-identity", "trust-policy.boundary", "resource-policy.role-vs-session"}:
-        case["permission_boundary"] = draw(policy(aim, toggles, max_statements=2))
+        case["permission_boundary"] = policy(draw, aim, toggles, max_statements=2)
     if principal in (SESSION, FEDERATED) and (toggles & {"session.policy-caps", "resource-policy.role-vs-session"}
-                                              or ("session" in can and draw(st.integers(0, 3)) == 0)):
-        case["session_policy"] = draw(policy(aim, toggles, max_statements=2))
-    if trust or toggles & _RESOURCE_POLICY or ("resource-policy" in can and draw(st.integers(0, 5)) == 0):
-        case["resource_policy"] = draw(_resource_policy(aim, toggles, trust))
+                                              or ("session" in can and between(draw, 0, 3) == 0)):
+        case["session_policy"] = policy(draw, aim, toggles, max_statements=2)
+    if trust or toggles & _RESOURCE_POLICY or ("resource-policy" in can and between(draw, 0, 5) == 0):
+        case["resource_policy"] = _resource_policy(draw, aim, toggles, trust)
     if toggles & {"scp.filter", "scp.every-level", "scp.root-user", "scp.service-linked-role"} and \
             "scp.filter" not in avoid:
-        case["scps"] = draw(_org(aim, toggles, "scp.every-level" in toggles))
+        case["scps"] = _org(draw, aim, toggles, "scp.every-level" in toggles)
     if "rcp.filter" in toggles:
-        case["rcps"] = draw(_org(aim, toggles, False))
+        case["rcps"] = _org(draw, aim, toggles, False)
     if "vpce.filter" in toggles:
-        case["vpc_endpoint_policies"] = draw(st.lists(policy(aim, toggles, max_statements=2), min_size=1, max_size=2))
+        case["vpc_endpoint_policies"] = [policy(draw, aim, toggles, max_statements=2)
+                                         for _ in range(between(draw, 1, 2))]
     if principal in (ROOT, "anonymous", "lambda.amazonaws.com"):
         # "You cannot attach identity-based policies to the root user, and you cannot set the permissions boundary
         # for the root user" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-root);
@@ -161,7 +162,7 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
     if "policy.malformed" in toggles:
         layer = "identity_policies" if case["identity_policies"] else "group_policies"
         if case[layer]:
-            case[layer][0] = draw(malformed(case[layer][0]))
+            case[layer][0] = malformed(draw, case[layer][0])
     cross = "resource-policy.cross-account" in toggles and principal not in (None, "anonymous", "lambda.amazonaws.com")
     case["request"] = {"principal": principal, "action": action_name, "resource": resource,
                        "resource_account": OTHER_ACCT if cross else None, "context": ctx, "context_types": types}
@@ -189,6 +190,8 @@ class CaseBatch:
         return batch[index] if index < len(batch) else None
 
 
+@cache
 def case_batch_for(feature: str, avoid: frozenset[str] = frozenset()) -> st.SearchStrategy[CaseBatch]:
-    """A :class:`CaseBatch` whose drawn case is generated for ``feature``."""
+    """A :class:`CaseBatch` whose drawn case is generated for ``feature`` (one strategy object per feature and
+    ``avoid``, so that Hypothesis validates it once rather than on every ``flatmap`` draw)."""
     return st.builds(CaseBatch, case_for(feature, avoid), st.integers(0, 2**32 - 1))

@@ -1,4 +1,5 @@
-"""Hypothesis strategies for request contexts and Condition elements that bear on them.
+"""Request contexts, and Condition elements that bear on them, drawn with Hypothesis (functions of its ``draw``,
+called from the strategies of :mod:`harness.generate.cases` and :mod:`harness.generate.scenarios`).
 
 A condition is drawn against the request it is meant for (:class:`Aim`): a key the request carries (or, on
 purpose, one it lacks), an operator of the family the example's toggles ask for, and values that match the
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
+from harness.generate.draws import between, flip, pick, picks
+
 # Context values of decision cases: a documentation address, a fixed moment, and so on.
 NOW_ISO, NOW_EPOCH = "2026-01-15T12:00:00Z", 1768478400
 POOL: dict[str, tuple[str, object]] = {
@@ -32,6 +35,7 @@ POOL: dict[str, tuple[str, object]] = {
     "aws:SourceArn": ("string", "arn:aws:sns:us-east-1:111122223333:alerts"),
     "s3:prefix": ("string", "home/alice/"),
 }
+_POOL_KEYS = tuple(sorted(POOL))
 ABSENT = ("aws:RequestTag/env", "aws:ResourceTag/owner", "aws:SourceVpce", "aws:PrincipalTag/cost-center")
 FAMILY_OF = {
     "condition.string": "string", "condition.string-ignore-case": "ignorecase", "condition.string-like": "like",
@@ -71,27 +75,27 @@ def _swapcase_one(draw: st.DrawFn, text: str) -> str:
     letters = [i for i, c in enumerate(text) if c.isalpha()]
     if not letters:
         return text + "X"
-    i = draw(st.sampled_from(letters))
+    i = pick(draw, letters)
     return text[:i] + text[i].swapcase() + text[i + 1:]
 
 
 def _miss(draw: st.DrawFn, text: str) -> str:
     """A value that just misses ``text``."""
-    return draw(st.sampled_from([text + "x", text[:-1] if len(text) > 1 else "x", "other"]))
+    return pick(draw, [text + "x", text[:-1] if len(text) > 1 else "x", "other"])
 
 
 def _like(draw: st.DrawFn, text: str) -> str:
     """``text`` with a wildcard: a ``*`` for a run, or a ``?`` for one character."""
     if not text:
         return "*"
-    i = draw(st.integers(0, len(text) - 1))
-    return text[:i] + "*" if draw(st.booleans()) else text[:i] + "?" + text[i + 1:]
+    i = between(draw, 0, len(text) - 1)
+    return text[:i] + "*" if flip(draw) else text[:i] + "?" + text[i + 1:]
 
 
 def _arn_like(draw: st.DrawFn, arn: str) -> str:
     parts = arn.split(":")
-    i = draw(st.integers(0, len(parts) - 1))
-    parts[i] = draw(st.sampled_from(["*", _like(draw, parts[i])])) if parts[i] else "*"
+    i = between(draw, 0, len(parts) - 1)
+    parts[i] = pick(draw, ["*", _like(draw, parts[i])]) if parts[i] else "*"
     return ":".join(parts)
 
 
@@ -102,39 +106,39 @@ def _value_for(draw: st.DrawFn, family: str, key: str, value: object, robust: st
     v = value[0] if isinstance(value, (tuple, list)) and value else value
     text = str(v) if v is not None else "none"
     if family == "string":
-        return draw(st.sampled_from([text, _miss(draw, text)]))
+        return pick(draw, [text, _miss(draw, text)])
     if family == "ignorecase":
-        return draw(st.sampled_from([_swapcase_one(draw, text), text, _miss(draw, text)]))
+        return pick(draw, [_swapcase_one(draw, text), text, _miss(draw, text)])
     if family == "like":
-        return draw(st.sampled_from([_like(draw, text), text, _miss(draw, text) + "*"]))
+        return pick(draw, [_like(draw, text), text, _miss(draw, text) + "*"])
     if family == "numeric":
         base = int(text) if text.lstrip("-").isdigit() else 10
-        return str(base + draw(st.sampled_from([-1, 0, 1, -1000, 1000])))
+        return str(base + pick(draw, [-1, 0, 1, -1000, 1000]))
     if family == "date":
-        return draw(st.sampled_from([NOW_ISO, "2026-01-15T11:59:59Z", "2026-01-15T12:00:01Z", str(NOW_EPOCH),
-                                     "2025-12-31T00:00:00Z", "2027-01-01"]))
+        return pick(draw, [NOW_ISO, "2026-01-15T11:59:59Z", "2026-01-15T12:00:01Z", str(NOW_EPOCH),
+                           "2025-12-31T00:00:00Z", "2027-01-01"])
     if family == "bool":
-        return draw(st.sampled_from(["true", "false"]))
+        return pick(draw, ["true", "false"])
     if family == "binary":
-        return draw(st.sampled_from([text, "d29ybGQ="]))
+        return pick(draw, [text, "d29ybGQ="])
     if family == "ip":
         if ":" in text:
-            return draw(st.sampled_from(["2001:db8::/32", text, "2001:db9::/32"]))
-        return draw(st.sampled_from([text, "203.0.113.0/24", "198.51.100.0/24", "203.0.113.0/28", "0.0.0.0/0"]))
+            return pick(draw, ["2001:db8::/32", text, "2001:db9::/32"])
+        return pick(draw, [text, "203.0.113.0/24", "198.51.100.0/24", "203.0.113.0/28", "0.0.0.0/0"])
     if family == "arn":
-        return draw(st.sampled_from([text, _arn_like(draw, text), _miss(draw, text)]))
-    return draw(st.sampled_from(["true", "false"]))  # null
+        return pick(draw, [text, _arn_like(draw, text), _miss(draw, text)])
+    return pick(draw, ["true", "false"])  # null
 
 
 def _robust_value(draw: st.DrawFn, family: str) -> str:
     """A value on which the model's fixed environment and a real target's agree."""
     if family == "date":
-        return draw(st.sampled_from(["2000-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "946684800"]))
+        return pick(draw, ["2000-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "946684800"])
     if family == "numeric":
-        return draw(st.sampled_from(["946684800", "4070908800"]))
+        return pick(draw, ["946684800", "4070908800"])
     if family == "ip":
-        return draw(st.sampled_from(["0.0.0.0/0", "192.0.2.0/24"]))
-    return draw(st.sampled_from(["true", "false"]))
+        return pick(draw, ["0.0.0.0/0", "192.0.2.0/24"])
+    return pick(draw, ["true", "false"])
 
 
 def _families_for(key_type: str, wanted: list[str]) -> list[str]:
@@ -142,59 +146,56 @@ def _families_for(key_type: str, wanted: list[str]) -> list[str]:
     return [f for f in wanted if f in ok] or [ok[0]]
 
 
-@st.composite
 def condition(draw: st.DrawFn, aim: Aim, toggles: frozenset[str]) -> dict:
     """A Condition element for a statement aimed at ``aim``."""
     wanted = [FAMILY_OF[t] for t in sorted(toggles) if t in FAMILY_OF and FAMILY_OF[t]] or ["string"]
-    n_keys = 2 if "condition.multiple-keys" in toggles and draw(st.booleans()) else 1
+    n_keys = 2 if "condition.multiple-keys" in toggles and flip(draw) else 1
     cond: dict[str, dict] = {}
     present = {**{k: ("robust", t) for k, t in aim.robust.items()},
                **{k: (aim.types.get(k, "string"), v) for k, v in aim.context.items()}}
     for _ in range(n_keys):
-        missing = ({"condition.missing-key", "condition.negated-missing-key"} & toggles) and draw(st.booleans())
+        missing = ({"condition.missing-key", "condition.negated-missing-key"} & toggles) and flip(draw)
         if missing or not present:
-            key, key_type, value, robust = draw(st.sampled_from(ABSENT)), "string", "x", None
+            key, key_type, value, robust = pick(draw, ABSENT), "string", "x", None
         else:
-            key = draw(st.sampled_from(sorted(present)))
+            key = pick(draw, sorted(present))
             key_type, value = present[key]
             if key_type == "string" and isinstance(value, str) and value.startswith("arn:"):
                 key_type = "arn"
             robust = value if key_type == "robust" else None
             if robust:
                 key_type, value = robust, None
-        family = "null" if "null" in wanted and draw(st.booleans()) else \
-            draw(st.sampled_from(_families_for(key_type, wanted)))
+        family = "null" if "null" in wanted and flip(draw) else pick(draw, _families_for(key_type, wanted))
         if robust and family not in ("date", "numeric", "ip"):
             family = robust if robust in ("date", "numeric", "ip") else "date"
-        op = draw(st.sampled_from(_OPS[family]))
+        op = pick(draw, _OPS[family])
         if missing and "condition.negated-missing-key" in toggles and _NEGATED & set(_OPS[family]):
-            op = draw(st.sampled_from(sorted(_NEGATED & set(_OPS[family]))))
-        if "condition.if-exists" in toggles and family != "null" and draw(st.booleans()):
+            op = pick(draw, sorted(_NEGATED & set(_OPS[family])))
+        if "condition.if-exists" in toggles and family != "null" and flip(draw):
             op += "IfExists"
         if key_type == "stringList" and family != "null":
             qualifiers = [q for q, t in (("ForAllValues:", "condition.for-all-values"),
                                          ("ForAnyValue:", "condition.for-any-value")) if t in toggles]
             if qualifiers:
-                op = draw(st.sampled_from(qualifiers)) + op
+                op = pick(draw, qualifiers) + op
         values = [_value_for(draw, family, key, value, robust)]
-        if "condition.multiple-values" in toggles and family != "null" and draw(st.booleans()):
+        if "condition.multiple-values" in toggles and family != "null" and flip(draw):
             values.append(_value_for(draw, family, key, value, robust))
         if "variable.condition" in toggles and family in ("string", "like") and "aws:username" in aim.context:
             values[0] = "${aws:username}"
-        if "condition.key-case-insensitive" in toggles and draw(st.booleans()):
+        if "condition.key-case-insensitive" in toggles and flip(draw):
             key = _swapcase_one(draw, key)
         block = cond.setdefault(op, {})
-        block[key] = values[0] if len(values) == 1 and draw(st.booleans()) else values
+        block[key] = values[0] if len(values) == 1 and flip(draw) else values
     return cond
 
 
-@st.composite
 def context(draw: st.DrawFn, base: dict[str, object], toggles: frozenset[str]) -> tuple[dict, dict]:
     """A request context: ``base`` (keys that follow from the principal) plus a few keys of the pool, typed."""
-    names = draw(st.lists(st.sampled_from(sorted(POOL)), max_size=4, unique=True))
+    names = picks(draw, _POOL_KEYS, max_size=4)
     wanted = {FAMILY_OF[t] for t in toggles if t in FAMILY_OF}
     for key, (ktype, _) in POOL.items():  # a family asked for needs a key of its type
-        if set(_TYPE_FAMILIES.get(ktype, ())) & wanted and key not in names and draw(st.booleans()):
+        if set(_TYPE_FAMILIES.get(ktype, ())) & wanted and key not in names and flip(draw):
             names.append(key)
     if {"condition.for-all-values", "condition.for-any-value"} & toggles and "aws:TagKeys" not in names:
         names.append("aws:TagKeys")
@@ -202,10 +203,10 @@ def context(draw: st.DrawFn, base: dict[str, object], toggles: frozenset[str]) -
     types: dict[str, str] = {}
     for key in sorted(names):
         ktype, value = POOL[key]
-        if key == "aws:SourceIp" and draw(st.booleans()):
+        if key == "aws:SourceIp" and flip(draw):
             value = "2001:db8::5"
         if key == "aws:TagKeys":
-            value = tuple(draw(st.lists(st.sampled_from(["team", "env", "owner"]), max_size=3, unique=True)))
+            value = tuple(picks(draw, ("team", "env", "owner")))
         ctx[key] = list(value) if isinstance(value, tuple) else value
         if ktype != "string":
             types[key] = ktype

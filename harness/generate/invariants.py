@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
+from harness.generate.draws import between, flip, pick, picks
 from harness.generate.policies import V12
 from harness.generate.scenarios import ACCOUNT, BUCKET, KEY, ROLE_ARN, USER_ARN, finish, root, user_setup
 
@@ -35,9 +36,9 @@ def _assume(**extra: object) -> dict:
 
 @st.composite
 def name_unique(draw: st.DrawFn) -> dict:
-    kind, key = draw(st.sampled_from([("User", "UserName"), ("Group", "GroupName"), ("Role", "RoleName")]))
-    first = draw(st.sampled_from(["alice", "Deployers", "ops-team"]))
-    second = draw(st.sampled_from([first, first.upper(), first.lower(), first.swapcase(), first + "2"]))
+    kind, key = pick(draw, [("User", "UserName"), ("Group", "GroupName"), ("Role", "RoleName")])
+    first = pick(draw, ["alice", "Deployers", "ops-team"])
+    second = pick(draw, [first, first.upper(), first.lower(), first.swapcase(), first + "2"])
     extra = {"AssumeRolePolicyDocument": TRUST_ALICE} if kind == "Role" else {}
     return finish("iam.name-unique", [root(f"iam:Create{kind}", {key: first, **extra}),
                                       root(f"iam:Create{kind}", {key: second, **extra}),
@@ -52,14 +53,14 @@ def no_such_entity(draw: st.DrawFn) -> dict:
              ("iam:AttachUserPolicy", {"UserName": "alice", "PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/ghost"}),
              ("iam:PutUserPolicy", {"UserName": "bob", "PolicyName": "p", "PolicyDocument": ALLOW_ALL}),
              ("iam:DeleteAccessKey", {"UserName": "alice", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE"})]
-    chosen = draw(st.lists(st.sampled_from(calls), min_size=1, max_size=3, unique_by=lambda c: c[0] + str(c[1])))
+    chosen = picks(draw, calls, min_size=1, max_size=3)  # they all differ
     return finish("iam.no-such-entity", [root("iam:CreateUser", {"UserName": "alice"})]
                   + [root(c, p) for c, p in chosen])
 
 
 @st.composite
 def delete_conflict(draw: st.DrawFn) -> dict:
-    kind = draw(st.sampled_from(["user-policy", "user-key", "user-group", "group-member", "role-policy", "clean"]))
+    kind = pick(draw, ["user-policy", "user-key", "user-group", "group-member", "role-policy", "clean"])
     steps = [root("iam:CreateUser", {"UserName": "alice"})]
     if kind == "user-policy":
         steps += [root("iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "p", "PolicyDocument": ALLOW_ALL})]
@@ -79,10 +80,10 @@ def delete_conflict(draw: st.DrawFn) -> dict:
 
 @st.composite
 def access_key_quota(draw: st.DrawFn) -> dict:
-    n = draw(st.integers(2, 4))
+    n = between(draw, 2, 4)
     steps = [root("iam:CreateUser", {"UserName": "alice"})]
     steps += [root("iam:CreateAccessKey", {"UserName": "alice"}, f"k{i}") for i in range(n)]
-    if draw(st.booleans()):
+    if flip(draw):
         steps.append(root("iam:UpdateAccessKey", {"UserName": "alice", "AccessKeyId": {"$saved": "k0.AccessKeyId"},
                                                   "Status": "Inactive"}))
         steps.append(root("iam:CreateAccessKey", {"UserName": "alice"}))
@@ -91,7 +92,7 @@ def access_key_quota(draw: st.DrawFn) -> dict:
 
 @st.composite
 def role_max_session(draw: st.DrawFn) -> dict:
-    value = draw(st.sampled_from([3599, 3600, 7200, 43200, 43201, 0]))
+    value = pick(draw, [3599, 3600, 7200, 43200, 43201, 0])
     return finish("iam.role-max-session", [_role(value), root("iam:GetRole", {"RoleName": "deployer"})])
 
 
@@ -103,31 +104,31 @@ def _with_role(steps_after: list[dict], max_session: int | None = None) -> list[
 
 @st.composite
 def duration_bounds(draw: st.DrawFn) -> dict:
-    max_session = draw(st.sampled_from([None, 3600, 7200, 43200]))
+    max_session = pick(draw, [None, 3600, 7200, 43200])
     limit = max_session or 3600
-    duration = draw(st.sampled_from([899, 900, 3600, limit, limit + 1, 43200, 43201]))
+    duration = pick(draw, [899, 900, 3600, limit, limit + 1, 43200, 43201])
     return finish("sts.duration-bounds", _with_role([_assume(DurationSeconds=duration)], max_session))
 
 
 @st.composite
 def expiry(draw: st.DrawFn) -> dict:
-    duration = draw(st.sampled_from([900, 3600]))
-    wait = draw(st.sampled_from([duration - 1, duration, duration + 1, duration + 600]))
-    call, params = draw(st.sampled_from(_PROBE_CALLS))
+    duration = pick(draw, [900, 3600])
+    wait = pick(draw, [duration - 1, duration, duration + 1, duration + 600])
+    call, params = pick(draw, _PROBE_CALLS)
     return finish("sts.expiry", _with_role([_assume(DurationSeconds=duration), {"advance": wait},
                                             {"as": "s1", "call": call, "params": params}]))
 
 
 @st.composite
 def session_name(draw: st.DrawFn) -> dict:
-    name = draw(st.sampled_from(["a", "ab", "s" * 64, "s" * 65, "bad name", "ok=+,.@-_1", "slash/no", ""]))
+    name = pick(draw, ["a", "ab", "s" * 64, "s" * 65, "bad name", "ok=+,.@-_1", "slash/no", ""])
     return finish("sts.session-name", _with_role([{"as": "alice", "call": "sts:AssumeRole",
                                                    "params": {"RoleArn": ROLE_ARN, "RoleSessionName": name}}]))
 
 
 @st.composite
 def caller_identity(draw: st.DrawFn) -> dict:
-    doc = draw(st.sampled_from([None, DENY_ALL, ALLOW_ALL]))
+    doc = pick(draw, [None, DENY_ALL, ALLOW_ALL])
     steps = user_setup(False)
     if doc is not None:
         steps.append(root("iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "p", "PolicyDocument": doc}))
@@ -138,7 +139,7 @@ def caller_identity(draw: st.DrawFn) -> dict:
 @st.composite
 def credentials(draw: st.DrawFn, feature: str) -> dict:
     """Calls with credentials that must not authenticate (and, around them, ones that must)."""
-    call, params = draw(st.sampled_from(_PROBE_CALLS))
+    call, params = pick(draw, _PROBE_CALLS)
     steps = [*user_setup(False),
              root("iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "p", "PolicyDocument": ALLOW_ALL})]
     if feature == "auth.no-credentials":  # the handle of a step that failed holds no credentials
@@ -146,14 +147,14 @@ def credentials(draw: st.DrawFn, feature: str) -> dict:
                       "params": {"RoleArn": f"arn:aws:iam::{ACCOUNT}:role/missing", "RoleSessionName": "s1"}})
         who: object = "ghost"
     elif feature == "auth.unknown-key":
-        who = {"AccessKeyId": draw(st.sampled_from(["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])),
+        who = {"AccessKeyId": pick(draw, ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"]),
                "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
     elif feature == "auth.bad-signature":
-        who = {"handle": "alice", "SecretAccessKey": draw(st.sampled_from(["wrong", "x" * 40]))}
+        who = {"handle": "alice", "SecretAccessKey": pick(draw, ["wrong", "x" * 40])}
     else:
         who = "alice"
         if feature == "auth.inactive-key":
-            status = draw(st.sampled_from(["Inactive", "Inactive", "Active"]))
+            status = pick(draw, ["Inactive", "Inactive", "Active"])
             steps.append(root("iam:UpdateAccessKey", {"UserName": "alice", "Status": status,
                                                       "AccessKeyId": {"$saved": "alice.AccessKeyId"}}))
         else:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
 
 from harness.features import API, FEATURES
 from harness.generate.conditions import Aim
+from harness.generate.draws import between, flip, pick, picks
 from harness.generate.policies import V12, malformed, policy, statement
 
 ACCOUNT = "123456789012"
@@ -79,60 +81,57 @@ def finish(feature: str, steps: list[dict]) -> dict:
     return scenario
 
 
-@st.composite
 def _identity_steps(draw: st.DrawFn, aim: Aim, toggles: frozenset[str]) -> list[dict]:
     """The user's identity policies: inline, through a group, as a managed policy."""
     steps = []
-    if draw(st.integers(0, 4)) or not toggles & {"identity.group-policies", "identity.managed-policy"}:
-        doc = draw(policy(aim, toggles))
+    if between(draw, 0, 4) or not toggles & {"identity.group-policies", "identity.managed-policy"}:
+        doc = policy(draw, aim, toggles)
         if "policy.malformed" in toggles:
-            doc = draw(malformed(doc))
+            doc = malformed(draw, doc)
         steps.append(root("iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "inline", "PolicyDocument": doc}))
     if "identity.group-policies" in toggles:
         steps += [root("iam:CreateGroup", {"GroupName": "devs"}),
                   root("iam:AddUserToGroup", {"GroupName": "devs", "UserName": "alice"}),
                   root("iam:PutGroupPolicy", {"GroupName": "devs", "PolicyName": "group",
-                                              "PolicyDocument": draw(policy(aim, toggles))})]
+                                              "PolicyDocument": policy(draw, aim, toggles)})]
     if "identity.managed-policy" in toggles:
-        steps += [root("iam:CreatePolicy", {"PolicyName": "managed", "PolicyDocument": draw(policy(aim, toggles))}),
+        steps += [root("iam:CreatePolicy", {"PolicyName": "managed", "PolicyDocument": policy(draw, aim, toggles)}),
                   root("iam:AttachUserPolicy", {"UserName": "alice",
                                                 "PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/managed"})]
     return steps
 
 
-@st.composite
 def _boundary_steps(draw: st.DrawFn, aim: Aim, toggles: frozenset[str], entity: str = "User") -> list[dict]:
-    doc = draw(policy(aim, toggles, max_statements=2))
+    doc = policy(draw, aim, toggles, max_statements=2)
     name = {"User": {"UserName": "alice"}, "Role": {"RoleName": "deployer"}}[entity]
     return [root("iam:CreatePolicy", {"PolicyName": "boundary", "PolicyDocument": doc}),
             root(f"iam:Put{entity}PermissionsBoundary",
                  {**name, "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary"})]
 
 
-@st.composite
 def _bucket_policy_steps(draw: st.DrawFn, aim: Aim, toggles: frozenset[str]) -> list[dict]:
     principals = [{"AWS": USER_ARN}, {"AWS": ACCOUNT}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
                   {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"}]
-    stmts = [draw(statement(aim, toggles, principal=draw(st.sampled_from(principals))))
-             for _ in range(draw(st.integers(1, 2)))]
+    stmts = [statement(draw, aim, toggles, principal=pick(draw, principals))
+             for _ in range(between(draw, 1, 2))]
     return [root("s3:PutBucketPolicy", {"Bucket": BUCKET, "Policy": {"Version": V12, "Statement": stmts}})]
 
 
 @st.composite
 def policy_scenario(draw: st.DrawFn, feature: str) -> dict:
     """A user with policies drawn against the calls it then makes (swarm: other policy features toggled on)."""
-    toggles = frozenset(draw(st.sets(st.sampled_from(_POLICY_TOGGLES), max_size=4)) | {feature})
-    tagged = TAGGED_USERS and draw(st.booleans())
-    probes = draw(st.lists(st.sampled_from(PROBES), min_size=1, max_size=3, unique_by=lambda p: p[0]))
+    toggles = frozenset(picks(draw, _POLICY_TOGGLES, max_size=4)) | {feature}
+    tagged = TAGGED_USERS and flip(draw)
+    probes = picks(draw, PROBES, min_size=1, max_size=3)  # their calls differ
     call, params, action, resource = probes[0]
     aim = _aim(action, resource, USER_ARN, tagged)
     steps = user_setup(tagged)
-    if feature != "decision.default-deny" or draw(st.booleans()):
-        steps += draw(_identity_steps(aim, toggles))
+    if feature != "decision.default-deny" or flip(draw):
+        steps += _identity_steps(draw, aim, toggles)
     if feature == "boundary.caps-identity":
-        steps += draw(_boundary_steps(aim, toggles))
-    if feature.startswith("resource-policy.") or draw(st.integers(0, 5)) == 0:
-        steps += draw(_bucket_policy_steps(aim, toggles))
+        steps += _boundary_steps(draw, aim, toggles)
+    if feature.startswith("resource-policy.") or between(draw, 0, 5) == 0:
+        steps += _bucket_policy_steps(draw, aim, toggles)
     steps += [{"as": "alice", "call": c, "params": p} for c, p, _, _ in probes]
     if feature == "root.full-access":
         steps += [{"as": "root", "call": c, "params": p} for c, p, _, _ in probes]
@@ -143,20 +142,20 @@ def _trust_principal(draw: st.DrawFn, feature: str) -> Any:
     if feature == "trust-policy.names-user":
         return {"AWS": USER_ARN}
     if feature == "trust-policy.account-principal":
-        return draw(st.sampled_from([{"AWS": ACCOUNT}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}]))
-    return draw(st.sampled_from([{"AWS": USER_ARN}, {"AWS": ACCOUNT}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                                 {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"}]))
+        return pick(draw, [{"AWS": ACCOUNT}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}])
+    return pick(draw, [{"AWS": USER_ARN}, {"AWS": ACCOUNT}, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                       {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"}])
 
 
 @st.composite
 def trust_scenario(draw: st.DrawFn, feature: str) -> dict:
     """A role whose trust policy is drawn against alice's AssumeRole, then calls made with the session."""
-    toggles = frozenset(draw(st.sets(st.sampled_from(_POLICY_TOGGLES), max_size=3)) | {feature})
+    toggles = frozenset(picks(draw, _POLICY_TOGGLES, max_size=3)) | {feature}
     aim = _aim("sts:AssumeRole", ROLE_ARN, USER_ARN, False)
-    stmts = [draw(statement(aim, toggles, effect="Allow", principal=_trust_principal(draw, feature), resource=False))]
+    stmts = [statement(draw, aim, toggles, effect="Allow", principal=_trust_principal(draw, feature), resource=False)]
     if feature == "trust-policy.external-id":
         stmts[0]["Condition"] = {"StringEquals": {"sts:ExternalId": "Unique-1234"}}
-    if feature == "trust-policy.explicit-deny" or ("decision.explicit-deny" in toggles and draw(st.booleans())):
+    if feature == "trust-policy.explicit-deny" or ("decision.explicit-deny" in toggles and flip(draw)):
         stmts.append({"Effect": "Deny", "Principal": _trust_principal(draw, feature), "Action": "sts:AssumeRole"})
     steps = user_setup(False)
     steps.append(root("iam:CreateRole", {"RoleName": "deployer",
@@ -164,19 +163,19 @@ def trust_scenario(draw: st.DrawFn, feature: str) -> dict:
     role_aim = _aim("s3:GetObject", f"arn:aws:s3:::{BUCKET}/{KEY}", f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/s1",
                     False)
     steps.append(root("iam:PutRolePolicy", {"RoleName": "deployer", "PolicyName": "role",
-                                            "PolicyDocument": draw(policy(role_aim, toggles))}))
-    if feature != "trust-policy.names-user" or draw(st.booleans()):
-        grant = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": draw(st.sampled_from([ROLE_ARN, "*"]))}
-        own = [grant, draw(statement(role_aim, toggles))] if feature == "sts.session-permissions" else [grant]
+                                            "PolicyDocument": policy(draw, role_aim, toggles)}))
+    if feature != "trust-policy.names-user" or flip(draw):
+        grant = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": pick(draw, [ROLE_ARN, "*"])}
+        own = [grant, statement(draw, role_aim, toggles)] if feature == "sts.session-permissions" else [grant]
         steps.append(root("iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "assume",
                                                 "PolicyDocument": {"Version": V12, "Statement": own}}))
     if feature == "trust-policy.boundary":
-        steps += draw(_boundary_steps(aim, toggles))
+        steps += _boundary_steps(draw, aim, toggles)
     assume: dict[str, Any] = {"RoleArn": ROLE_ARN, "RoleSessionName": "s1"}
-    if feature == "trust-policy.external-id" and draw(st.integers(0, 2)):
-        assume["ExternalId"] = draw(st.sampled_from(["Unique-1234", "unique-1234", "Other-9999"]))
+    if feature == "trust-policy.external-id" and between(draw, 0, 2):
+        assume["ExternalId"] = pick(draw, ["Unique-1234", "unique-1234", "Other-9999"])
     if feature == "session.policy-caps":
-        assume["Policy"] = draw(policy(role_aim, toggles, max_statements=2))
+        assume["Policy"] = policy(draw, role_aim, toggles, max_statements=2)
     caller = "root" if feature == "trust-policy.root-cannot-assume" else "alice"
     steps.append({"as": caller, "call": "sts:AssumeRole", "params": assume, "save": "s1"})
     steps += [{"as": "s1", "call": "sts:GetCallerIdentity", "params": {}},
@@ -184,8 +183,9 @@ def trust_scenario(draw: st.DrawFn, feature: str) -> dict:
     return finish(feature, steps)
 
 
+@cache
 def scenario_for(feature: str) -> st.SearchStrategy[dict]:
-    """The scenario strategy for one API-level feature."""
+    """The scenario strategy for one API-level feature (one object per feature, validated once by Hypothesis)."""
     from harness.generate.invariants import INVARIANTS
 
     if feature in INVARIANTS:
