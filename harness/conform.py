@@ -85,6 +85,7 @@ class Conformance:
         self.draw_s, self.draws = 0.0, 0  # Hypothesis's time drawing a case (and running its engine)
         self.batch_sizes: list[int] = []
         self.last_model: Any = None
+        self._supported_memo: dict[str, bool] = {}
 
     # -- running one input ------------------------------------------------------------------------------------
     def _guarded(self, fn: Callable[[], Any], steps: int, what: Any) -> Any:
@@ -130,7 +131,11 @@ class Conformance:
                      declared(item.get("tags")) | declared(item.get("id")), codes, step)
 
     def _supported(self, feature: str) -> bool:
-        return feature not in self.target.unsupported and bool(BY_ID[feature].levels & self.target.levels)
+        known = self._supported_memo.get(feature)
+        if known is None:
+            known = self._supported_memo[feature] = feature not in self.target.unsupported and \
+                bool(BY_ID[feature].levels & self.target.levels)
+        return known
 
     # -- one input, counted -----------------------------------------------------------------------------------
     def check(self, item: dict, level: str, origin: str, choices: tuple | None = None,

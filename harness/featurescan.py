@@ -103,7 +103,7 @@ class _PolicyScan:
     static: frozenset[str]
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-    conditions: tuple[Any, ...]
+    condition_keys: tuple[tuple[str, str, str, bool], ...]  # (key lower-cased, key, operator base, untested if absent)
     variables: tuple[str, ...]
 
 
@@ -120,7 +120,7 @@ def _policy_scan(doc: Any, layer: str) -> _PolicyScan:
     out: set[str] = set()
     actions: list[str] = []
     resources: list[str] = []
-    conditions = []
+    condition_keys = []
     for st in _statements(d):
         if st.get("Effect") == "Deny":
             out.add("decision.explicit-deny")
@@ -140,7 +140,7 @@ def _policy_scan(doc: Any, layer: str) -> _PolicyScan:
             out.update({"variable.resource"} if "${" in pattern else set())
             resources.append(pattern)
         _scan_condition(st.get("Condition"), None, out)
-        conditions.append(st.get("Condition"))
+        condition_keys += _condition_keys(st.get("Condition"))
     names = tuple(_VAR.findall(json.dumps(d)))
     if names and d.get("Version") != "2012-10-17":
         out.add("variable.version")
@@ -149,11 +149,23 @@ def _policy_scan(doc: Any, layer: str) -> _PolicyScan:
             out.add("variable.escape")
         elif ", '" in name:
             out.add("variable.default")
-    scan = _PolicyScan(frozenset(out), tuple(actions), tuple(resources), tuple(conditions), names)
+    scan = _PolicyScan(frozenset(out), tuple(actions), tuple(resources), tuple(condition_keys), names)
     if len(_SCANS) > 2048:
         _SCANS.clear()
     _SCANS[key] = (doc, scan)
     return scan
+
+
+def _condition_keys(cond: Any) -> list[tuple[str, str, str, bool]]:
+    """Each key a Condition element tests: (lower-cased, as written, operator base, whether a missing key makes
+    the test a plain operator's: not Null, not IfExists, no set qualifier)."""
+    out = []
+    for op, block in (cond.items() if isinstance(cond, dict) else ()):
+        if isinstance(block, dict) and isinstance(op, str):
+            qualifier, base, if_exists = _operator(op)
+            plain = base != "null" and not if_exists and not qualifier
+            out += [(key.lower(), key, base, plain) for key in block if isinstance(key, str)]
+    return out
 
 
 def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> None:
@@ -169,9 +181,13 @@ def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> No
         if isinstance(resource, str) and any(_glob(p, resource, True) and not _glob(p, resource, False)
                                              for p in scan.resources):
             found.add("resource.case-sensitive")
-        for cond in scan.conditions:
-            _scan_condition(cond, context, found)
-        lower_ctx = {k.lower() for k in context}
+        lower_ctx = {k.lower(): k for k in context}
+        for lower, key, base, plain in scan.condition_keys:
+            actual = lower_ctx.get(lower)
+            if actual is not None and actual != key:
+                found.add("condition.key-case-insensitive")
+            if actual is None and plain:
+                found.add("condition.negated-missing-key" if base in _NEGATED else "condition.missing-key")
         if any(n not in ("*", "?", "$") and ", '" not in n and n.strip().lower() not in lower_ctx
                for n in scan.variables):
             found.add("variable.unresolved")
@@ -199,7 +215,23 @@ def _account_of(arn: str) -> str | None:
     return parts[4] if len(parts) > 5 else (arn if arn.isdigit() else None)
 
 
+_RESOURCE_SCANS: dict[tuple[int, str | None, bool], tuple[Any, frozenset[str]]] = {}
+
+
 def _scan_resource_policy(doc: Any, principal: str | None, trust: bool, out: set[str]) -> None:
+    """The resource-based policy's features for this caller, cached by the document's identity (see _policy_scan)."""
+    key = (id(doc), principal, trust)
+    hit = _RESOURCE_SCANS.get(key)
+    if hit is None or hit[0] is not doc:
+        found: set[str] = set()
+        _scan_resource_policy_uncached(doc, principal, trust, found)
+        if len(_RESOURCE_SCANS) > 2048:
+            _RESOURCE_SCANS.clear()
+        hit = _RESOURCE_SCANS[key] = (doc, frozenset(found))
+    out |= hit[1]
+
+
+def _scan_resource_policy_uncached(doc: Any, principal: str | None, trust: bool, out: set[str]) -> None:
     named = _principals(doc)
     sts_role = None
     if principal and ":assumed-role/" in principal:

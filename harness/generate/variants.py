@@ -141,31 +141,41 @@ def _resource(rng: random.Random, resource: str, lits: Literals) -> str:
     return resource
 
 
-def _context(rng: random.Random, ctx: dict, types: dict, lits: Literals) -> tuple[dict, dict]:
-    out, out_types = {}, {}
-    for key, value in ctx.items():
-        roll = rng.random()
-        if key.lower() in FIXED_KEYS or roll < 0.5:
-            out[key] = value
-        elif roll < 0.75:
-            continue  # dropped
-        else:
-            ktype = types.get(key, "stringList" if isinstance(value, list) else "string")
-            out[key] = _near(rng, ktype, value)
-        if key in types:
-            out_types[key] = types[key]
-    present = {k.lower() for k in out}
-    for key, (ktype, values, multi) in lits.conditions.items():
-        if key.lower() in present or key.lower() in FIXED_KEYS or rng.random() < 0.5:
-            continue
-        pool_type = POOL.get(key, (None,))[0]
-        ktype = pool_type or ("stringList" if multi and ktype == "string" else ktype)
-        value = _near(rng, ktype, rng.choice(values) if values else "x")
-        out[key] = value
-        present.add(key.lower())
-        if ktype != "string":
-            out_types[key] = ktype
-    return out, out_types
+class _ContextChoices:
+    """The request's keys (each kept, dropped or moved near its value; the keys AWS sets are always kept) and the
+    keys the policies test that the request lacks (each added or not), prepared once per drawn case."""
+
+    def __init__(self, ctx: dict, types: dict, lits: Literals) -> None:
+        self.keys = [(key, value, key.lower() in FIXED_KEYS,
+                      types.get(key, "stringList" if isinstance(value, list) else "string"), key in types)
+                     for key, value in ctx.items()]
+        present = {k.lower() for k in ctx} | FIXED_KEYS
+        self.extra: list[tuple[str, str, list[str]]] = []
+        for key, (ktype, values, multi) in lits.conditions.items():
+            if key.lower() not in present:
+                present.add(key.lower())
+                pool_type = POOL.get(key, (None,))[0]
+                self.extra.append((key, pool_type or ("stringList" if multi and ktype == "string" else ktype),
+                                   values or ["x"]))
+
+    def pick(self, rng: random.Random) -> tuple[dict, dict]:
+        out, out_types = {}, {}
+        for key, value, fixed, ktype, typed in self.keys:
+            roll = rng.random()
+            if fixed or roll < 0.5:
+                out[key] = value
+            elif roll < 0.75:
+                continue  # dropped
+            else:
+                out[key] = _near(rng, ktype, value)
+            if typed:
+                out_types[key] = ktype
+        for key, ktype, values in self.extra:
+            if rng.random() < 0.5:
+                out[key] = _near(rng, ktype, rng.choice(values))
+                if ktype != "string":
+                    out_types[key] = ktype
+        return out, out_types
 
 
 def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[dict]:
@@ -177,6 +187,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
     trust = action.lower() == "sts:assumerole"
     lits = Literals(case)
     actions = _ActionChoices(action, lits)
+    contexts = _ContextChoices(request.get("context") or {}, request.get("context_types") or {}, lits)
     seen = {_signature(request)}
     misses = 0
     while misses < 8:
@@ -188,7 +199,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
                                                                     rng.choice((_NAMES_B, names)))
         elif not trust and rng.random() < 0.5:
             new_resource = _resource(rng, resource, lits)
-        ctx, types = _context(rng, request.get("context") or {}, request.get("context_types") or {}, lits)
+        ctx, types = contexts.pick(rng)
         req = {**request, "action": new_action, "resource": new_resource, "context": ctx, "context_types": types}
         signature = _signature(req)
         if signature in seen:  # a variant that repeats the base or another variant is not asked again
@@ -200,6 +211,6 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
 
 
 def _signature(request: dict) -> tuple:
-    ctx = request.get("context") or {}
+    """What makes a request new (context keys come in the drawn case's order, so no sorting is needed)."""
     return (request.get("action"), request.get("resource"),
-            tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in ctx.items())))
+            tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in (request.get("context") or {}).items()))

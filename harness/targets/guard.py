@@ -29,18 +29,30 @@ def call_with_timeout(fn: Callable[[], T], seconds: float) -> T:
     if seconds is None or seconds <= 0:
         return fn()
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        previous_timer = signal.getitimer(signal.ITIMER_REAL)
-        if previous_timer[0] > 0 and signal.getsignal(signal.SIGALRM) is _raise_timeout:
+        running = signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        ours = signal.getsignal(signal.SIGALRM) is _raise_timeout
+        if running and ours:
             return fn()  # an outer guarded call's timer is running: it bounds this call too
-        if previous_timer[0] == 0:  # nobody else is using the interval timer
-            previous = signal.signal(signal.SIGALRM, _raise_timeout)
+        if not running:  # nobody else is using the interval timer
+            if not ours:  # installed once and left in place: it only fires while one of our timers runs
+                previous = signal.signal(signal.SIGALRM, _raise_timeout)
+                if previous not in (signal.SIG_DFL, signal.SIG_IGN, None):  # someone else's handler: restore it after
+                    return _with_handler(fn, seconds, previous)
             signal.setitimer(signal.ITIMER_REAL, seconds)
             try:
                 return fn()
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
     return _in_thread(fn, seconds)
+
+
+def _with_handler(fn: Callable[[], T], seconds: float, previous: Any) -> T:
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _in_thread(fn: Callable[[], T], seconds: float) -> T:
