@@ -86,3 +86,41 @@ def test_expired_credentials_are_refused(world) -> None:
     later = replace(w, now=w.now + 900)
     fails("ExpiredToken", later, creds(session), "sts:GetCallerIdentity")
     fails("ExpiredToken", later, creds(session), "iam:CreateUser", {"UserName": "mallory"})
+
+
+def _decided(formula, *facts) -> bool:
+    """Whether ``facts`` force ``formula`` true (True) or false (False); fails if they leave it open."""
+    import z3
+
+    for value in (True, False):
+        solver = z3.Solver()
+        solver.add(*facts, formula if not value else z3.Not(formula))
+        if solver.check() == z3.unsat:
+            return value
+    raise AssertionError(f"{formula} is not decided by {facts}")
+
+
+# Credentials "expire" at their Expiration ("The date on which the current credentials expire", API_Credentials.html;
+# "After the credentials expire, AWS no longer recognizes them", id_credentials_temp.html): valid one second before,
+# refused with ExpiredToken from that instant on (iamspec decision, iam-semantics §6.2). The relation's
+# ``credentials_valid`` must say the same as the model's authentication at both instants.
+@pytest.mark.parametrize(("offset", "valid"), [(-1, True), (0, False), (1, False)])
+def test_credentials_valid_agrees_with_authentication(world, offset: int, valid: bool) -> None:
+    from spec.identity.auth import authenticate
+    from spec.smt import transitions as tr
+
+    w, key = invoke(world, "root", "iam:CreateAccessKey", {"UserName": "alice"})
+    w, result = invoke(w, creds(key), "sts:AssumeRole", {"RoleArn": f"arn:aws:iam::{ACCT}:role/app",
+                                                          "RoleSessionName": "s1", "DurationSeconds": 900})
+    session = w.sessions[result["Credentials"]["AccessKeyId"]]
+    at = replace(w, now=session.expires + offset)
+    try:
+        authenticate(at, creds(result), "sts")
+        model = True
+    except IamError as err:
+        assert err.code == "ExpiredToken", err
+        model = False
+    s = tr.state("c")
+    facts = (s.live[0], s.issued[0] == session.issued, s.expires[0] == session.expires, s.now == at.now)
+    assert model is valid
+    assert _decided(tr.credentials_valid(s, 0), *facts) is valid

@@ -1,17 +1,20 @@
 """The IAM and STS identity operations as a transition relation, and state invariants proved inductively: each
-holds in the initial state, and every operation (successful or failed) preserves it.
+holds in the initial state, and every step (a successful call, a failed call, or the clock moving) preserves it.
 
 Mirrors the rules of ``spec.identity`` (iam-semantics §1.2-1.3, §5.3, §6): entities are users, groups and roles,
 with a user's access-key count and group memberships and a role's ``MaxSessionDuration``; sessions are the
-temporary credentials STS issued, with their issue and expiry times. A failed operation leaves the state unchanged
-(``spec.identity.dispatch``), so "no change" is always a transition.
+temporary credentials STS issued, with their issue and expiry times. A failed call leaves the state unchanged
+(``spec.identity.dispatch``), so "no change" is always a step; so is a call whose session credentials do not
+authenticate. ``tests/test_smt_relation.py`` checks that every call the model makes (scenarios and random call
+sequences, within the bounds below) is a step of this relation. Not modelled: the root user's own access keys
+(``CreateAccessKey`` without ``UserName`` as root), policies and tags (no invariant here reads them).
 
 The proofs use ``ENTITIES`` entities and ``SESSIONS`` session slots, which covers worlds of any size: every
 invariant here speaks of one entity, one (user, group) pair or one session, every operation reads and writes at
-most one entity and one group (plus one session), and its guards are either about those or universal ("the user is
-in no group"). So a violating step in a large world, restricted to the entities and session it touches and the one
-that breaks the invariant, is a violating step in a world of three entities and two sessions; restriction keeps
-universal guards true.
+most one entity and one group (plus one session, and a free session slot for the two that issue credentials),
+and its guards are either about those or universal ("the user is in no group"). So a violating step in a large
+world, restricted to the entities and session it touches and the one that breaks the invariant, is a violating
+step in a world of three entities and two sessions; restriction keeps universal guards true.
 """
 
 from __future__ import annotations
@@ -108,19 +111,23 @@ def credentials_valid(s: State, session: z3.ArithRef) -> z3.BoolRef:
 
 @dataclass(frozen=True)
 class Step:
-    """One step: the operation's parameters are free; ``actor_session`` says the call is signed with session
-    credentials ``actor`` (else long-term credentials of a user, or root)."""
+    """One step: a call, or the clock moving. The operation's parameters are free; ``actor_session`` says the step is
+    a call signed with session credentials ``actor`` (else a call with a user's long-term key or as root, or the
+    clock); ``trust_allows`` is the authorization of an AssumeRole call (``spec.authorize`` with the role's trust
+    policy as the resource policy: ``spec.identity.sts``), left free."""
 
     s: State
     t: State
     actor_session: z3.BoolRef
     actor: z3.ArithRef
+    trust_allows: z3.BoolRef
     relation: z3.BoolRef
 
 
-def _ops(s: State, t: State, actor_session: z3.BoolRef) -> list[z3.BoolRef]:
+def _ops(s: State, t: State, actor_session: z3.BoolRef, trust_allows: z3.BoolRef) -> list[z3.BoolRef]:
+    """The operations that change the state, each with its guards (not authentication: ``step`` adds it)."""
     e, g, new = z3.Ints("op.e op.g op.session")
-    m, d, tick = z3.Ints("op.m op.d op.tick")
+    m, d = z3.Ints("op.m op.d")
     root_call = z3.Bool("op.root")
     keep = {f: getattr(s, f) for f in State.__dataclass_fields__}
 
@@ -131,8 +138,7 @@ def _ops(s: State, t: State, actor_session: z3.BoolRef) -> list[z3.BoolRef]:
     no_members = z3.And(*[z3.Not(s.member[x][g]) for x in ENT])
     role_max_ok = z3.And(m >= ROLE_MAX[0], m <= ROLE_MAX[1])
     fresh = z3.And(new >= 0, new < SESSIONS, z3.Not(s.live[new]))  # new credentials take a free slot
-    in_range = z3.And(e >= 0, e < ENTITIES, g >= 0, g < ENTITIES)
-    return [in_range, fresh] + [
+    ops = [
         z3.And(s.kind[e] == ABSENT, becomes(kind=z3.Store(s.kind, e, USER), keys=z3.Store(s.keys, e, 0))),
         z3.And(s.kind[e] == ABSENT, becomes(kind=z3.Store(s.kind, e, GROUP))),
         z3.And(s.kind[e] == ABSENT, role_max_ok,
@@ -147,29 +153,38 @@ def _ops(s: State, t: State, actor_session: z3.BoolRef) -> list[z3.BoolRef]:
         z3.And(can_hold_keys(s.kind[e]), key_quota(s.keys[e]),  # CreateAccessKey
                becomes(keys=z3.Store(s.keys, e, s.keys[e] + 1))),
         z3.And(s.kind[e] == USER, s.keys[e] > 0, becomes(keys=z3.Store(s.keys, e, s.keys[e] - 1))),
-        z3.And(s.kind[e] == ROLE, assume_duration_ok(d, s.max_session[e], actor_session),  # AssumeRole
-               becomes(live=z3.Store(s.live, new, True), skind=z3.Store(s.skind, new, S_ROLE),
+        z3.And(fresh, s.kind[e] == ROLE, trust_allows, assume_duration_ok(d, s.max_session[e], actor_session),
+               becomes(live=z3.Store(s.live, new, True), skind=z3.Store(s.skind, new, S_ROLE),  # AssumeRole
                        issued=z3.Store(s.issued, new, s.now), expires=z3.Store(s.expires, new, s.now + d),
                        chained=z3.Store(s.chained, new, actor_session),
                        cap=z3.Store(s.cap, new, s.max_session[e]))),
-        z3.And(z3.Not(actor_session), d >= USER_TOKEN[0], d <= USER_TOKEN[1],  # GetSessionToken
+        z3.And(fresh, z3.Not(actor_session), d >= USER_TOKEN[0], d <= USER_TOKEN[1],  # GetSessionToken
                becomes(live=z3.Store(s.live, new, True), skind=z3.Store(s.skind, new, z3.If(root_call, S_ROOT, S_USER)),
                        issued=z3.Store(s.issued, new, s.now),
                        expires=z3.Store(s.expires, new, s.now + z3.If(root_call, z3.If(d < 3600, d, 3600), d)),
                        chained=z3.Store(s.chained, new, False))),
-        z3.And(tick >= 0, becomes(now=s.now + tick)),  # the clock
-        _same(s, t),  # a failed call changes nothing
     ]
+    in_range = z3.And(e >= 0, e < ENTITIES, g >= 0, g < ENTITIES)
+    return [z3.And(in_range, op) for op in ops]
+
+
+def clock(s: State, t: State) -> z3.BoolRef:
+    """Time passes: the clock moves forward (a scenario's ``advance``), nothing else changes."""
+    tick = z3.Int("op.tick")
+    return z3.And(tick >= 0, _same(replace(s, now=s.now + tick), t))
 
 
 def step(name: str = "x") -> Step:
-    """Any one call, by any caller whose credentials authenticate."""
+    """Any one step: a call by any caller, or the clock. A call whose session credentials do not authenticate (or
+    any call that fails: refused, denied, invalid) changes nothing; one that succeeds makes one operation."""
     s, t = state(f"{name}.pre"), state(f"{name}.post")
     actor_session, actor = z3.Bool(f"{name}.actor_session"), z3.Int(f"{name}.actor")
-    authenticated = z3.Implies(actor_session, z3.And(actor >= 0, actor < SESSIONS, credentials_valid(s, actor)))
-    in_range, fresh, *ops = _ops(s, t, actor_session)
-    ops = [z3.And(in_range, fresh, op) for op in ops[:-1]] + [ops[-1]]
-    return Step(s, t, actor_session, actor, z3.And(authenticated, z3.Or(*ops)))
+    trust_allows = z3.Bool(f"{name}.trust_allows")
+    signer = z3.Implies(actor_session, z3.And(actor >= 0, actor < SESSIONS))
+    authenticated = z3.Implies(actor_session, credentials_valid(s, actor))
+    succeeds = z3.And(authenticated, z3.Or(*_ops(s, t, actor_session, trust_allows)))
+    moves = z3.Or(succeeds, z3.And(z3.Not(actor_session), clock(s, t)), _same(s, t))
+    return Step(s, t, actor_session, actor, trust_allows, z3.And(signer, moves))
 
 
 # ---- invariants, proved inductively ---------------------------------------------------------------------------
@@ -229,12 +244,16 @@ def at_most_two_keys() -> Claim:
 
 @transition_invariant
 def session_duration_within_bounds() -> Claim:
-    """Every role session lasts 900 s to 12 h, within its role's MaxSessionDuration and within one hour when made by
-    role chaining; every GetSessionToken session lasts 900 s to 36 h (one hour at most for the root user).
+    """Every role session lasts 900 s to 12 h, within the MaxSessionDuration its role had when it was issued, and
+    within one hour when made with temporary credentials (role chaining); every GetSessionToken session lasts 900 s
+    to 36 h (one hour at most for the root user).
 
     Source: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (DurationSeconds, role
     chaining), https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html,
-    https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (MaxSessionDuration)."""
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (MaxSessionDuration). AssumeRole with
+    GetSessionToken credentials counts as chaining: AWS caps it at one hour too (observed, iam-semantics §5.6,
+    https://github.com/mmmorris1975/aws-runas/issues/11), though the documentation defines role chaining as using a
+    role to assume another."""
     def prop(s: State) -> z3.BoolRef:
         def ok(i: int) -> z3.BoolRef:
             length = s.expires[i] - s.issued[i]
@@ -249,15 +268,31 @@ def session_duration_within_bounds() -> Claim:
     return _inductive(prop)
 
 
+def _issued_before_now(s: State) -> z3.BoolRef:
+    return z3.And(*[z3.Implies(s.live[i], z3.And(s.issued[i] <= s.now, s.issued[i] < s.expires[i])) for i in SES])
+
+
+def _expired(s: State, i: z3.ArithRef | int) -> z3.BoolRef:
+    """Session ``i`` was never issued, or its credentials are at or past their ``Expiration``."""
+    return z3.Not(z3.And(s.live[i], s.now < s.expires[i]))
+
+
 @transition_invariant
 def expired_credentials_never_authorize() -> Claim:
-    """No call signed with temporary credentials succeeds at or after their expiry, whatever it is (AssumeRole
-    included): every step taken with session credentials starts before they expire.
+    """A call signed with temporary credentials that are expired (at or after their Expiration) or were never
+    issued changes nothing, whatever it is (AssumeRole included); expired credentials stay expired (the clock never
+    goes back and an issued session's expiry never changes); and every session was issued at or before the current
+    time and expires after its issue.
 
     Source: "After the credentials expire, AWS no longer recognizes them or allows any kind of access from API
-    requests made with them" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp.html)."""
+    requests made with them" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp.html);
+    ``Expiration`` is "The date on which the current credentials expire"
+    (https://docs.aws.amazon.com/STS/latest/APIReference/API_Credentials.html)."""
     st = step()
-    changed = z3.Not(_same(st.s, st.t))
-    holds = z3.Implies(z3.And(st.relation, st.actor_session, changed),
-                       z3.And(st.s.live[st.actor], st.s.now < st.s.expires[st.actor]))
-    return Claim(holds)
+    s, t = st.s, st.t
+    refused = z3.Implies(z3.And(st.relation, st.actor_session, _expired(s, st.actor)), _same(s, t))
+    stays = z3.Implies(st.relation, z3.And(*[
+        z3.Implies(z3.And(s.live[i], _expired(s, i)), z3.And(t.live[i], t.expires[i] == s.expires[i], _expired(t, i)))
+        for i in SES]))
+    return Claim(z3.And(_inductive(_issued_before_now).holds, refused, stays),
+                 show={"actor_session": st.actor_session, "actor": st.actor, "now": s.now, "now after": t.now})
