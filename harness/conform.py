@@ -53,8 +53,8 @@ from harness.targets.guard import CallTimeout, call_with_timeout
 
 LEVELS = (EVAL, "api")
 MIN_EXAMPLES = 3  # every feature gets at least this many examples, whatever the budget
-GENERATION_SHARE = 0.05  # drawing cases may cost at most this share of the target's own time (see _batch_size)
-MAX_BATCH = 128
+GENERATION_SHARE = 0.03  # drawing cases may cost at most this share of the target's own time (see _batch_size)
+MAX_BATCH = 512
 
 
 class _OutOfTime(BaseException):
@@ -267,7 +267,7 @@ class Conformance:
         """Decision cases for the next drawn example: the drawn case and request variants of it
         (``harness.generate.variants``), as many as keep drawing within ``GENERATION_SHARE`` of the target's own time
         so far (a power of two, at most ``MAX_BATCH``; one until both have been measured). A slow target gets one
-        case per draw, a fast one up to 128."""
+        case per draw, a fast one up to 512."""
         if not self.draws or not self.target_cases:
             return 1
         draw_s, target_s = self.draw_s / self.draws, self.target_case_s / self.target_cases

@@ -105,6 +105,17 @@ class _PolicyScan:
     resources: tuple[str, ...]
     condition_keys: tuple[tuple[str, str, str, bool], ...]  # (key lower-cased, key, operator base, untested if absent)
     variables: tuple[str, ...]
+    case_only: dict[tuple[bool, str], bool]  # (resource?, value) -> a pattern matches it only ignoring case (memo)
+
+    def matches_only_ignoring_case(self, is_resource: bool, value: str) -> bool:
+        known = self.case_only.get((is_resource, value))
+        if known is None:
+            patterns = self.resources if is_resource else self.actions
+            known = any(_glob(p, value, True) and not _glob(p, value, False) for p in patterns)
+            if len(self.case_only) > 256:
+                self.case_only.clear()
+            self.case_only[(is_resource, value)] = known
+        return known
 
 
 _SCANS: dict[tuple[int, str], tuple[Any, _PolicyScan]] = {}  # (id(doc), layer) -> (doc, scan); doc kept alive
@@ -149,7 +160,7 @@ def _policy_scan(doc: Any, layer: str) -> _PolicyScan:
             out.add("variable.escape")
         elif ", '" in name:
             out.add("variable.default")
-    scan = _PolicyScan(frozenset(out), tuple(actions), tuple(resources), tuple(condition_keys), names)
+    scan = _PolicyScan(frozenset(out), tuple(actions), tuple(resources), tuple(condition_keys), names, {})
     if len(_SCANS) > 2048:
         _SCANS.clear()
     _SCANS[key] = (doc, scan)
@@ -175,11 +186,9 @@ def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> No
     if request is not None:
         action, resource = request.get("action"), request.get("resource")
         context = request.get("context") or {}
-        if isinstance(action, str) and any(_glob(p, action, True) and not _glob(p, action, False)
-                                           for p in scan.actions):
+        if isinstance(action, str) and scan.matches_only_ignoring_case(False, action):
             found.add("action.case-insensitive")
-        if isinstance(resource, str) and any(_glob(p, resource, True) and not _glob(p, resource, False)
-                                             for p in scan.resources):
+        if isinstance(resource, str) and scan.matches_only_ignoring_case(True, resource):
             found.add("resource.case-sensitive")
         lower_ctx = {k.lower(): k for k in context}
         for lower, key, base, plain in scan.condition_keys:

@@ -195,8 +195,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
         if not trust and rng.random() < 0.5:
             other = actions.pick(rng)
             if other is not None:
-                new_action, new_resource = other.name, resource_for(other, rng.randrange(4),
-                                                                    rng.choice((_NAMES_B, names)))
+                new_action, new_resource = other.name, _arn(other, rng.randrange(4), rng.random() < 0.5, names)
         elif not trust and rng.random() < 0.5:
             new_resource = _resource(rng, resource, lits)
         ctx, types = contexts.pick(rng)
@@ -208,6 +207,20 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
         misses = 0
         seen.add(signature)
         yield {**case, "id": f"{case.get('id', '')}.v{len(seen) - 1}", "request": req}
+
+
+_ARNS: dict[tuple[str, int, bool, int], str] = {}
+
+
+def _arn(action: Action, type_index: int, other_names: bool, names: dict[str, str]) -> str:
+    """``resource_for`` with the drawn case's names or the other set, memoised (a handful of names, many draws)."""
+    key = (action.name, type_index % max(1, len(action.resource_types)), other_names, id(names))
+    arn = _ARNS.get(key)
+    if arn is None:
+        if len(_ARNS) > 65536:
+            _ARNS.clear()
+        arn = _ARNS[key] = resource_for(action, type_index, _NAMES_B if other_names else names)
+    return arn
 
 
 def _signature(request: dict) -> tuple:
