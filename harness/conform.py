@@ -38,7 +38,7 @@ from harness.features import (
 )
 from harness.generate.cases import case_batch_for
 from harness.generate.regression import REGRESSION, documented_mismatches, regression_items
-from harness.generate.scenarios import scenario_for
+from harness.generate.scenario_variants import scenario_batch_for
 from harness.generate.shrink import (
     current_choices,
     hypothesis_shrink,
@@ -81,9 +81,9 @@ class Conformance:
         self.pending: list[tuple] = []  # new divergence classes waiting to be minimised
         self.start = time.monotonic()
         self.deadline = self.start + budget
-        self.target_case_s, self.target_cases = 0.0, 0  # the target's own time on decision cases
-        self.draw_s, self.draws = 0.0, 0  # Hypothesis's time drawing a case (and running its engine)
-        self.batch_sizes: list[int] = []
+        # per level: [Hypothesis's time drawing (engine included), draws, the target's own time, inputs it ran]
+        self.costs: dict[str, list[float]] = {level: [0.0, 0, 0.0, 0] for level in LEVELS}
+        self.batch_sizes: dict[str, list[int]] = {level: [] for level in LEVELS}
         self.last_model: Any = None
         self._supported_memo: dict[str, bool] = {}
 
@@ -100,8 +100,8 @@ class Conformance:
         model = self.model.decide(case)
         t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.decide(case), 0, lambda why: {"id": case.get("id"), "crash": why})
-        self.target_case_s += time.perf_counter() - t0
-        self.target_cases += 1
+        self.costs[EVAL][2] += time.perf_counter() - t0
+        self.costs[EVAL][3] += 1
         present = classify_case(case, model) if structural is None else \
             structural | classify_answer(model) | declared(case.get("tags"))
         return model, target, compare_answers(model, target, self.explicit), present
@@ -109,8 +109,11 @@ class Conformance:
     def run_scenario(self, scenario: dict) -> tuple[list[dict], Any, Difference | None, set[str], int]:
         steps = scenario.get("steps") or []
         model = self.model.run_scenario(scenario)
+        t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.run_scenario(scenario), len(steps),
                                lambda why: [{"crash": why}] * max(1, len(steps)))
+        self.costs["api"][2] += time.perf_counter() - t0
+        self.costs["api"][3] += 1
         diff, compared = compare_outcomes(model, target, steps)
         return model, target, diff, classify_scenario(scenario, model), compared
 
@@ -205,7 +208,7 @@ class Conformance:
         key = f"iamspec-shrink:{self.target.name}:{feature}:{diff.signature()}".encode()
         if strategy is not None and choices is not None:
             if index is not None:  # the item is one case of a drawn batch: shrink the batch, keeping that case
-                strategy = strategy.map(lambda batch: batch.case(index))
+                strategy = strategy.map(lambda batch: batch.item(index))
                 same = _skip_none(same)
             shrunk = hypothesis_shrink(strategy, choices, same, self.db or _memory_db(), key, until)
             if shrunk is not None:
@@ -263,14 +266,15 @@ class Conformance:
                     units.append((fid, level))
         return units
 
-    def _batch_size(self) -> int:
-        """Decision cases for the next drawn example: the drawn case and request variants of it
-        (``harness.generate.variants``), as many as keep drawing within ``GENERATION_SHARE`` of the target's own time
-        so far (a power of two, at most ``MAX_BATCH``; one until both have been measured). A slow target gets one
-        case per draw, a fast one up to 512."""
-        if not self.draws or not self.target_cases:
+    def _batch_size(self, level: str) -> int:
+        """Inputs for the next drawn example: the drawn case or scenario and variants of it
+        (``harness.generate.variants``, ``harness.generate.scenario_variants``), as many as keep drawing within
+        ``GENERATION_SHARE`` of the target's own time so far (a power of two, at most ``MAX_BATCH``; one until both
+        have been measured). A slow target gets one input per draw, a fast one up to 512."""
+        draw_s, draws, target_s, inputs = self.costs[level]
+        if not draws or not inputs:
             return 1
-        draw_s, target_s = self.draw_s / self.draws, self.target_case_s / self.target_cases
+        draw_s, target_s = draw_s / draws, target_s / inputs
         want = draw_s / (GENERATION_SHARE * max(target_s, 1e-6))
         size = 1
         while size < want and size < MAX_BATCH:
@@ -279,20 +283,20 @@ class Conformance:
 
     def _generate(self, feature: str, level: str, until: float) -> None:
         avoid = frozenset(self.target.unsupported)
-        strategy = case_batch_for(feature, avoid) if level == EVAL else scenario_for(feature)
+        strategy = case_batch_for(feature, avoid) if level == EVAL else scenario_batch_for(feature)
+        costs, sizes = self.costs[level], self.batch_sizes[level]
         done = [0]
         last = [time.perf_counter()]
 
         def condition(drawn: Any) -> bool:
-            self.draw_s += time.perf_counter() - last[0]
-            self.draws += 1
+            costs[0] += time.perf_counter() - last[0]
+            costs[1] += 1
             choices = current_choices()
-            if level == EVAL:
-                self.batch_sizes.append(self._batch_size())
-            for index, item in enumerate(drawn.cases(self.batch_sizes[-1]) if level == EVAL else [drawn]):
+            sizes.append(self._batch_size(level))
+            for index, item in enumerate(drawn.items(sizes[-1])):
                 if time.monotonic() > until and done[0] >= MIN_EXAMPLES:
                     raise _OutOfTime()
-                self.check(item, level, "generated", choices, strategy, index if level == EVAL else None)
+                self.check(item, level, "generated", choices, strategy, index)
                 done[0] += 1
                 if level == EVAL and index == 0 and "error" in (self.last_model or {}):
                     break  # the model refuses the drawn case (a malformed policy): its variants would be refused too
@@ -340,9 +344,10 @@ class Conformance:
             self.result.interrupted = True
             self.result.notes.append("the run was interrupted (Ctrl-C): this report holds what was known by then")
         self.result.seconds = time.monotonic() - self.start
-        if self.batch_sizes:
-            self.result.notes.append(f"decision cases per drawn example (the drawn case and request variants of it): "
-                                     f"{min(self.batch_sizes)} to {max(self.batch_sizes)}")
+        for level, what in ((EVAL, "decision cases"), ("api", "scenarios")):
+            if self.batch_sizes[level]:
+                self.result.notes.append(f"{what} per drawn example (the drawn one and variants of it): "
+                                         f"{min(self.batch_sizes[level])} to {max(self.batch_sizes[level])}")
         return self.result
 
 

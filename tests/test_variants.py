@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from harness.generate.cases import CASE_FEATURES, NAMES, CaseBatch, case_batch_for
 from harness.generate.corpus import actions
+from harness.generate.scenario_variants import SESSION_PROBES, ScenarioBatch, scenario_batch_for
+from harness.generate.scenarios import PROBES, ROLE_ARN, SCENARIO_FEATURES
 from harness.generate.variants import FIXED_KEYS, variants
 from spec.decide import answer_case
 
@@ -22,6 +24,7 @@ REAL_ACTIONS = {a.name for a in actions()}
 POLICY_FIELDS = ("identity_policies", "group_policies", "permission_boundary", "session_policy", "resource_policy",
                  "scps", "rcps", "vpc_endpoint_policies")
 BATCHES = st.sampled_from(CASE_FEATURES).flatmap(case_batch_for)
+PROBE_CALLS = {c for c, *_ in PROBES} | {c for c, _ in SESSION_PROBES} | {"sts:AssumeRole"}
 SETTINGS = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
@@ -91,3 +94,39 @@ def test_variants_reach_both_allow_and_deny_from_one_policy_set() -> None:
                     "resource": "arn:aws:s3:::examplebucket/home/alice/report.txt", "context": {}}}
     decisions = {answer_case(v)["decision"] for v in variants(case, random.Random(1), NAMES)}
     assert decisions == {"Allow", "ImplicitDeny"}
+
+
+SCENARIO_BATCHES = st.sampled_from(SCENARIO_FEATURES).flatmap(scenario_batch_for)
+
+
+@SETTINGS
+@given(SCENARIO_BATCHES)
+def test_scenario_variants_keep_the_world_and_change_only_the_probes(batch: ScenarioBatch) -> None:
+    base = batch.base["steps"]
+    world = base[:next((i for i, s in enumerate(base) if s.get("as") != "root"), len(base))]
+    items = batch.items(8)
+    assert items[0] is batch.base and batch.items(3) == items[:3]
+    tails = [repr(s["steps"][len(world):]) for s in items]
+    assert len(tails) == len(set(tails))
+    for scenario in items[1:]:
+        assert scenario["steps"][: len(world)] == world and len(scenario["steps"]) > len(world)
+        for step in scenario["steps"][len(world):]:
+            assert step["call"] in PROBE_CALLS, step
+        assume = [s for s in scenario["steps"][len(world):] if s["call"] == "sts:AssumeRole"]
+        assert len(assume) <= 1 and all(s["params"]["RoleArn"] == ROLE_ARN for s in assume)
+
+
+def test_invariant_scenarios_have_no_variants() -> None:
+    """An IAM/STS invariant scenario's steps are the point (quotas, durations, expiry): none is replaced."""
+    from harness.generate.invariants import INVARIANTS
+
+    @SETTINGS
+    @given(st.sampled_from(sorted(INVARIANTS)).flatmap(scenario_batch_for))
+    def check(batch: ScenarioBatch) -> None:
+        steps = batch.base["steps"]
+        tail = steps[next((i for i, s in enumerate(steps) if s.get("as") != "root"), len(steps)):]
+        if tail and not all(s["call"] in PROBE_CALLS and s["as"] in ("alice", "root") for s in tail) \
+                and tail[0]["call"] != "sts:AssumeRole":
+            assert batch.items(4) == [batch.base]
+
+    check()

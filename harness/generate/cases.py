@@ -189,6 +189,8 @@ class CaseBatch:
         batch = self.cases(index + 1)
         return batch[index] if index < len(batch) else None
 
+    items, item = cases, case  # the batch protocol harness.conform uses for cases and scenarios alike
+
 
 @cache
 def case_batch_for(feature: str, avoid: frozenset[str] = frozenset()) -> st.SearchStrategy[CaseBatch]:
