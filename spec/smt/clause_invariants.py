@@ -14,12 +14,15 @@ from spec.smt.invariants import REGISTRY, Claim, invariant
 
 __all__ = ["REGISTRY"]
 
-def _statements(name: str, n: int) -> tuple[list[Applied], list[z3.BoolRef]]:
+def _statements(name: str, effects: list[bool | None]) -> tuple[list[Applied], list[z3.BoolRef]]:
+    """Statements that may or may not apply, with any grant; an effect ``None`` is symbolic, ``True``/``False`` a
+    concrete Allow/Deny as every parsed statement has (``decision.layer`` takes a different branch for each)."""
     out, cons = [], []
-    for i in range(n):
+    for i, effect in enumerate(effects):
         g = z3.Int(f"{name}[{i}].grant")
         cons += [g >= NONE, g <= DIRECT]
-        out.append(Applied(None, z3.And(z3.Bool(f"{name}[{i}].applies"), g > NONE), g, z3.Bool(f"{name}[{i}].allow")))
+        allows = z3.Bool(f"{name}[{i}].allow") if effect is None else effect
+        out.append(Applied(None, z3.And(z3.Bool(f"{name}[{i}].applies"), g > NONE), g, allows))
     return out, cons
 
 
@@ -27,19 +30,26 @@ def _same(a: Layer, b: Layer) -> z3.BoolRef:
     return z3.And(a.allowed == b.allowed, a.denied == b.denied, a.grant == b.grant)
 
 
+def _reorderings(stmts: list[Applied]) -> list[list[Applied]]:
+    """Every adjacent swap (they generate every order), and a copy of each statement at every position."""
+    swaps = [stmts[:i] + [stmts[i + 1], stmts[i]] + stmts[i + 2:] for i in range(len(stmts) - 1)]
+    copies = [stmts[:i] + [s] + stmts[i:] for s in stmts for i in range(len(stmts) + 1)]
+    return swaps + copies
+
+
 @invariant
 def order_and_duplicates_irrelevant() -> Claim:
     """What a set of statements says (some Allow applies, the strongest grant, some Deny applies) depends neither on
-    their order nor on repeated statements.
+    their order nor on repeated statements, whether their effects are fixed Allow and Deny or any mix.
 
     Source: "If a policy includes multiple statements, AWS applies a logical OR across the statements"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies-introduction); iam-semantics
     §7 item 23."""
-    stmts, cons = _statements("s", 4)
-    base = decision.layer(stmts)
-    checks = [_same(base, decision.layer(stmts[:i] + [stmts[i + 1], stmts[i]] + stmts[i + 2:]))
-              for i in range(len(stmts) - 1)]  # adjacent swaps generate every order
-    checks += [_same(base, decision.layer(stmts + [s])) for s in stmts]
+    stmts, cons = _statements("s", [None, None, True, True, False, False])
+    checks = []
+    for group in (stmts, stmts[2:]):  # a mix of symbolic and concrete effects, and concrete effects alone
+        base = decision.layer(group)
+        checks += [_same(base, decision.layer(other)) for other in _reorderings(group)]
     return Claim(z3.And(*checks), cons)
 
 

@@ -185,3 +185,29 @@ def first_layer_(_original: Callable) -> Callable:
             grant = z3.If(a.applies, z3.If(eff, a.grant, sd.NONE), grant)
         return sd.Layer(allowed, grant, denied)
     return layer
+
+
+def _deny_after_allow_dropped(items: list, allows: Callable[[Any], bool | None]) -> list:
+    """The items without the Deny ones (``allows`` False) that come after an Allow (``allows`` True)."""
+    out, seen = [], False
+    for item in items:
+        if allows(item) is False and seen:
+            continue
+        seen = seen or allows(item) is True
+        out.append(item)
+    return out
+
+
+def layer_drops_deny_(original: Callable) -> Callable:
+    """``decision.layer`` where a statement with a concrete Deny effect after one with a concrete Allow is lost."""
+    def layer(applied):
+        return original(_deny_after_allow_dropped(list(applied), lambda a: a.allows if isinstance(a.allows, bool)
+                                                  else None))
+    return layer
+
+
+def applying_drops_deny_(original: Callable) -> Callable:
+    """``spec.statements.applying`` where a Deny statement after an applicable Allow in the same policy is lost."""
+    def applying(*args, **kwargs):
+        return _deny_after_allow_dropped(original(*args, **kwargs), lambda pair: pair[0].allows)
+    return applying

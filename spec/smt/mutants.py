@@ -16,6 +16,7 @@ from spec.smt import decision as sd
 from spec.smt import transitions as st
 from spec.smt.mutant_patches import (
     allow_beats_deny_,
+    applying_drops_deny_,
     conditions_or_,
     decide_wrapper_,
     enc_resolve_empty_,
@@ -25,6 +26,7 @@ from spec.smt.mutant_patches import (
     fresh_clock_,
     grant_to_,
     iam_nonroot_,
+    layer_drops_deny_,
     layers_,
     missing_,
     one_side_,
@@ -148,6 +150,9 @@ CATALOGUE: tuple[Mutant, ...] = (
       (T("spec.variables", "Template.resolve", resolve_empty_),), ("unresolved_variable_never_matches",)),
     M("first_statement_decides", "the first applicable statement decides, as in a firewall",
       (T(SD, "layer", first_layer_),), (T("spec.statements", "applying", first_only_),),
+      ("order_and_duplicates_irrelevant",)),
+    M("deny_after_allow_dropped", "a Deny statement that follows an Allow statement is lost",
+      (T(SD, "layer", layer_drops_deny_),), (T("spec.statements", "applying", applying_drops_deny_),),
       ("order_and_duplicates_irrelevant",)),
     M("null_inverted", "Null: true means the key is present",
       (T(SC, "null_holds", lambda o: lambda wt, wf, present: o(wt, wf, z3.Not(present))),),
