@@ -81,11 +81,13 @@ class Conformance:
         self.pending: list[tuple] = []  # new divergence classes waiting to be minimised
         self.start = time.monotonic()
         self.deadline = self.start + budget
-        # per level: [Hypothesis's time drawing (engine included), draws, the target's own time, inputs it ran]
-        self.costs: dict[str, list[float]] = {level: [0.0, 0, 0.0, 0] for level in LEVELS}
+        # per level: [Hypothesis's time drawing (engine included), draws, the target's own time, inputs it ran,
+        # the model's time, the wall time of the level's generation units]
+        self.costs: dict[str, list[float]] = {level: [0.0, 0, 0.0, 0, 0.0, 0.0] for level in LEVELS}
         self.batch_sizes: dict[str, list[int]] = {level: [] for level in LEVELS}
         self.last_model: Any = None
         self._supported_memo: dict[str, bool] = {}
+        self._baseline: dict[str, list[float]] = {}  # the costs at the end of the regression corpus
 
     # -- running one input ------------------------------------------------------------------------------------
     def _guarded(self, fn: Callable[[], Any], steps: int, what: Any) -> Any:
@@ -97,7 +99,9 @@ class Conformance:
             return what(f"{type(exc).__name__}: {str(exc)[:300]}")
 
     def run_case(self, case: dict, structural: set[str] | None = None) -> tuple[dict, Any, Difference | None, set[str]]:
+        t0 = time.perf_counter()
         model = self.model.decide(case)
+        self.costs[EVAL][4] += time.perf_counter() - t0
         t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.decide(case), 0, lambda why: {"id": case.get("id"), "crash": why})
         self.costs[EVAL][2] += time.perf_counter() - t0
@@ -108,7 +112,9 @@ class Conformance:
 
     def run_scenario(self, scenario: dict) -> tuple[list[dict], Any, Difference | None, set[str], int]:
         steps = scenario.get("steps") or []
+        t0 = time.perf_counter()
         model = self.model.run_scenario(scenario)
+        self.costs["api"][4] += time.perf_counter() - t0
         t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.run_scenario(scenario), len(steps),
                                lambda why: [{"crash": why}] * max(1, len(steps)))
@@ -271,7 +277,7 @@ class Conformance:
         (``harness.generate.variants``, ``harness.generate.scenario_variants``), as many as keep drawing within
         ``GENERATION_SHARE`` of the target's own time so far (a power of two, at most ``MAX_BATCH``; one until both
         have been measured). A slow target gets one input per draw, a fast one up to 512."""
-        draw_s, draws, target_s, inputs = self.costs[level]
+        draw_s, draws, target_s, inputs = self.costs[level][:4]
         if not draws or not inputs:
             return 1
         draw_s, target_s = draw_s / draws, target_s / inputs
@@ -314,6 +320,19 @@ class Conformance:
             self.progress({"phase": "minimise", "feature": feature, "level": level, **self._counts()})
             self._record(item, level, "generated", feature, diff, choices, strategy, index)
 
+    def level_costs(self) -> dict[str, dict[str, float]]:
+        """Per level, the generated part of the run (minimisation included): wall time, the target's and the model's
+        time in it, inputs run and drawn examples; the rest is the harness's own time."""
+        out = {}
+        for level, costs in self.costs.items():
+            base = self._baseline.get(level, [0.0] * 6)
+            _, draws, target_s, inputs, model_s, wall_s = (c - b for c, b in zip(costs, base, strict=True))
+            if wall_s:
+                out[level] = {"wall_s": round(wall_s, 3), "target_s": round(target_s, 3), "model_s": round(model_s, 3),
+                              "harness_s": round(max(0.0, wall_s - target_s - model_s), 3), "inputs": int(inputs),
+                              "draws": int(draws)}
+        return out
+
     def _counts(self) -> dict:
         return {"cases": self.result.cases, "scenarios": self.result.scenarios,
                 "divergences": len(self.result.divergences), "elapsed": time.monotonic() - self.start,
@@ -332,12 +351,15 @@ class Conformance:
                     ", ".join(sorted(self.target.levels))
         try:
             self._regression()
+            self._baseline = {level: list(c) for level, c in self.costs.items()}
             units = self._units()
             for i, (feature, level) in enumerate(units):
                 share = max(0.0, self.deadline - time.monotonic()) / (len(units) - i)
                 self.progress({"phase": "generate", "feature": feature, "level": level, "unit": i + 1,
                                "units": len(units), **self._counts()})
+                t0 = time.perf_counter()
                 self._generate(feature, level, time.monotonic() + share)
+                self.costs[level][5] += time.perf_counter() - t0
         except KeyboardInterrupt:
             for item, level, feature, diff, *_ in self.pending:  # known, not minimised
                 self._record(item, level, "interrupted", feature, diff, None, None)

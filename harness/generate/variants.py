@@ -9,8 +9,8 @@ differential testing asks several requests of each generated policy set:
   statements still match some variants and miss others); a new action gets a resource ARN of a type it takes;
 - the resource: kept, another ARN of the right shape, or a policy's Resource pattern of the same service with its
   wildcards filled in;
-- the context: each key kept, dropped or given a nearby value of its type, and keys the policies' conditions test
-  added with a value from the condition or near it. Keys that follow from the caller (``aws:username``,
+- the context: each key kept, dropped or given a nearby value of its type; keys the policies' conditions test
+  added with a value from the condition or near it; other keys a signed request may carry added now and then. Keys that follow from the caller (``aws:username``,
   ``aws:PrincipalArn``, ...) are never changed: AWS sets them, a caller cannot.
 
 Variants come from a ``random.Random`` seeded by one Hypothesis draw, so a batch is reproducible from its choices
@@ -150,13 +150,16 @@ class _ContextChoices:
                       types.get(key, "stringList" if isinstance(value, list) else "string"), key in types)
                      for key, value in ctx.items()]
         present = {k.lower() for k in ctx} | FIXED_KEYS
-        self.extra: list[tuple[str, str, list[str]]] = []
+        self.extra: list[tuple[str, str, list[str], float]] = []  # (key, type, values near which, how often)
         for key, (ktype, values, multi) in lits.conditions.items():
             if key.lower() not in present:
                 present.add(key.lower())
                 pool_type = POOL.get(key, (None,))[0]
                 self.extra.append((key, pool_type or ("stringList" if multi and ktype == "string" else ktype),
-                                   values or ["x"]))
+                                   values or ["x"], 0.5))
+        for key, (ktype, value) in POOL.items():  # keys a signed request may carry, tested or not
+            if key.lower() not in present:
+                self.extra.append((key, ktype, list(value) if isinstance(value, tuple) else [value], 0.2))
 
     def pick(self, rng: random.Random) -> tuple[dict, dict]:
         out, out_types = {}, {}
@@ -170,8 +173,8 @@ class _ContextChoices:
                 out[key] = _near(rng, ktype, value)
             if typed:
                 out_types[key] = ktype
-        for key, ktype, values in self.extra:
-            if rng.random() < 0.5:
+        for key, ktype, values, often in self.extra:
+            if rng.random() < often:
                 out[key] = _near(rng, ktype, rng.choice(values))
                 if ktype != "string":
                     out_types[key] = ktype
