@@ -1,5 +1,8 @@
 """The identity rules that ``spec.smt.transitions`` encodes, held on the identity model by AWS's documented answers
-(the transition relation's invariants are proved in ``test_smt_prove``; these tests tie its rules to the model)."""
+(the transition relation's invariants are proved in ``test_smt_prove``; these tests tie its rules to the model;
+``test_smt_relation`` checks the relation against the model's calls). The last section holds the model's
+authorization on what the relation leaves free (AssumeRole's trust check) and on cross-account root access, a rule
+a decision invariant states."""
 
 from __future__ import annotations
 
@@ -124,3 +127,86 @@ def test_credentials_valid_agrees_with_authentication(world, offset: int, valid:
     facts = (s.live[0], s.issued[0] == session.issued, s.expires[0] == session.expires, s.now == at.now)
     assert model is valid
     assert _decided(tr.credentials_valid(s, 0), *facts) is valid
+
+
+# ---- authorization through the identity model: the rules the relation leaves free or the decision invariants state
+
+def _policy(effect: str, action: str, principal: object = None, **extra: object) -> dict:
+    stmt: dict = {"Effect": effect, "Action": action, **extra}
+    if principal is not None:
+        stmt["Principal"] = principal
+    else:
+        stmt["Resource"] = "*"
+    return {"Version": "2012-10-17", "Statement": [stmt]}
+
+
+ALICE = f"arn:aws:iam::{ACCT}:user/alice"
+ASSUME = _policy("Allow", "sts:AssumeRole")
+EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "x-123"}}
+
+
+# The relation's AssumeRole has a free guard ``trust_allows``: the model decides it with ``spec.authorize`` on the
+# role ARN, with the trust policy as the resource-based policy. Expected answers, from API_AssumeRole.html: "Attach a
+# policy to the user that allows the user to call AssumeRole (as long as the role's trust policy trusts the
+# account). Add the user as a principal directly in the role's trust policy ... no additional identity-based policy
+# is required"; a boundary set on the user "must allow the sts:AssumeRole action"
+# (id_roles_update-role-trust-policy.html); an explicit Deny wins; a missing ExternalId fails StringEquals.
+@pytest.mark.parametrize(("trust_policy", "identity", "boundary", "allowed"), [
+    (trust(ACCT), ASSUME, None, True),
+    (trust(ACCT), None, None, False),
+    (trust(ALICE), None, None, True),
+    (trust(ALICE), None, _policy("Allow", "s3:*"), False),
+    (trust(ALICE), None, ASSUME, True),
+    (trust(f"arn:aws:iam::{ACCT}:user/bob"), ASSUME, None, False),
+    ({"Version": "2012-10-17", "Statement": [*trust(ACCT)["Statement"],
+                                             *_policy("Deny", "sts:AssumeRole", {"AWS": ALICE})["Statement"]]},
+     ASSUME, None, False),
+    (_policy("Allow", "sts:AssumeRole", {"AWS": ACCT}, Condition=EXTERNAL_ID), ASSUME, None, False),
+], ids=["account+identity", "account-only", "user-named", "user-named-boundary-denies", "user-named-boundary-allows",
+        "other-user-named", "trust-denies", "external-id-missing"])
+def test_assume_role_succeeds_iff_authorize_allows(trust_policy: dict, identity: dict | None,
+                                                   boundary: dict | None, allowed: bool) -> None:
+    from spec.authorize import PolicySet, authorize
+    from spec.policy import PolicyKind, parse_policy
+    from spec.request import make_request
+
+    w = new_world(ACCT)
+    w, _ = invoke(w, "root", "iam:CreateUser", {"UserName": "alice"})
+    w, _ = invoke(w, "root", "iam:CreateUser", {"UserName": "bob"})
+    w, key = invoke(w, "root", "iam:CreateAccessKey", {"UserName": "alice"})
+    w, _ = invoke(w, "root", "iam:CreateRole", {"RoleName": "app", "AssumeRolePolicyDocument": trust_policy})
+    if identity is not None:
+        w, _ = invoke(w, "root", "iam:PutUserPolicy", {"UserName": "alice", "PolicyName": "p",
+                                                       "PolicyDocument": identity})
+    if boundary is not None:
+        w, made = invoke(w, "root", "iam:CreatePolicy", {"PolicyName": "b", "PolicyDocument": boundary})
+        w, _ = invoke(w, "root", "iam:PutUserPermissionsBoundary", {"UserName": "alice",
+                                                                    "PermissionsBoundary": made["Policy"]["Arn"]})
+    role = f"arn:aws:iam::{ACCT}:role/app"
+    try:
+        invoke(w, creds(key), "sts:AssumeRole", {"RoleArn": role, "RoleSessionName": "s1"})
+        model = True
+    except IamError as err:
+        assert err.code == "AccessDenied", err
+        model = False
+    ps = PolicySet(identity=() if identity is None else (parse_policy(identity),),
+                   boundary=None if boundary is None else parse_policy(boundary, PolicyKind.BOUNDARY),
+                   resource=parse_policy(trust_policy, PolicyKind.TRUST))
+    request = make_request("sts:AssumeRole", role, ALICE, ACCT, {"sts:RoleSessionName": "s1"})
+    assert (authorize(request, ps).decision == "Allow") is model is allowed
+
+
+# Cross-account: "the resource-based policy in AccountB must allow the requester in AccountA to access the resource"
+# (reference_policies_evaluation-logic-cross-account.html) -- the root user of the other account included; the
+# root user's "full access" is to its own account's resources.
+def test_root_of_another_account_needs_the_bucket_policy() -> None:
+    other = "444455556666"
+    w = new_world(ACCT, (other,))
+    w, _ = invoke(w, "root", "s3:CreateBucket", {"Bucket": "data-bucket"})
+    w, _ = invoke(w, "root", "s3:PutObject", {"Bucket": "data-bucket", "Key": "k", "Body": "x"})
+    invoke(w, "root", "s3:GetObject", {"Bucket": "data-bucket", "Key": "k"})
+    fails("AccessDenied", w, "root", "s3:GetObject", {"Bucket": "data-bucket", "Key": "k"}, other)
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": other},
+                                                     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-bucket/*"}]}
+    w, _ = invoke(w, "root", "s3:PutBucketPolicy", {"Bucket": "data-bucket", "Policy": grant})
+    invoke(w, "root", "s3:GetObject", {"Bucket": "data-bucket", "Key": "k"}, other)

@@ -16,7 +16,7 @@ import z3
 
 from spec.smt import decision
 from spec.smt.decision import ALLOW, DIRECT, EXPLICIT, NONE, VIA_ROLE
-from spec.smt.world import World, make_world
+from spec.smt.world import AbstractCaller, World, make_world
 
 DENY_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
 
@@ -268,3 +268,61 @@ def organization_policies_filter() -> Claim:
     rcp = z3.Implies(z3.And(ls.has_rcps, z3.Not(c.service_linked)), every(ls.rcps))
     vpce = z3.Implies(ls.has_vpce, every(ls.vpce))
     return Claim(z3.Implies(w.decision() == ALLOW, z3.And(scp, rcp, vpce)), w.constraints, w)
+
+
+@invariant
+def session_within_its_role() -> Claim:
+    """Under the same policies, whatever a role session is allowed to do, its role is allowed to do as a principal
+    with no session policy -- unless a resource-based policy names the session ARN itself.
+
+    Source: the session's permissions are "the intersection of the role's identity-based policy and the session
+    policies" (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html); "Permissions granted
+    directly to a session are not limited by an implicit deny in an identity-based policy, a permissions boundary,
+    or session policy" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
+    w = _world()
+    role = AbstractCaller("w.role")
+    as_role = decision.decide(role, decision.combine(role, w.without(session=True), w.trust, w.key_policy, w.cross))
+    holds = z3.Implies(z3.And(w.caller.session, _grant(w) != DIRECT, w.decision() == ALLOW), as_role == ALLOW)
+    same_role = [role.role, role.service_linked == w.caller.service_linked]
+    return Claim(holds, w.constraints + role.constraints + same_role, w, {"decision as the role": as_role})
+
+
+@invariant
+def trust_naming_user_keeps_boundary() -> Claim:
+    """An IAM user with a permissions boundary may assume a role only if the boundary allows it, even when the
+    role's trust policy names the user directly.
+
+    Source: "If a user is listed as the principal in a role's trust policy but cannot assume the role, check the
+    user's permissions boundary. If a permissions boundary is set for the user, then it must allow the
+    sts:AssumeRole action" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html;
+    iam-semantics §4.3)."""
+    w = _world()
+    ls = w.layers
+    holds = z3.Implies(z3.And(w.trust, w.caller.user, ls.has_boundary, w.decision() == ALLOW), ls.boundary.allowed)
+    return Claim(holds, w.constraints, w)
+
+
+@invariant
+def root_cross_account_needs_grant() -> Claim:
+    """The root user is allowed a request on another account's resource only if that resource's policy names it
+    or its account.
+
+    Source: "the resource-based policy in AccountB must allow the requester in AccountA to access the resource"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
+    w = _world()
+    holds = z3.Implies(z3.And(w.caller.root, w.cross, w.decision() == ALLOW), _grant(w) != NONE)
+    return Claim(holds, w.constraints, w)
+
+
+@invariant
+def key_policy_must_grant() -> Claim:
+    """A request on a KMS key whose key policy is known is allowed only if the key policy names the caller, its
+    role or its account, whoever the caller is (the root user included) and whatever identity-based policies allow.
+
+    Source: "Unless the key policy explicitly allows it, you cannot use IAM policies to allow access to a KMS key"
+    (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html); IAM role trust policies and KMS key
+    policies "must explicitly allow access for principals"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
+    w = _world()
+    holds = z3.Implies(z3.And(w.key_policy, w.layers.has_resource, w.decision() == ALLOW), _grant(w) != NONE)
+    return Claim(holds, w.constraints, w)

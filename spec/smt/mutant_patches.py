@@ -211,3 +211,30 @@ def applying_drops_deny_(original: Callable) -> Callable:
     def applying(*args, **kwargs):
         return _deny_after_allow_dropped(original(*args, **kwargs), lambda pair: pair[0].allows)
     return applying
+
+
+def same_account_no_trust_boundary_(original: Callable) -> Callable:
+    """``decision.same_account_allowed`` where a trust policy naming a user grants whatever its boundary says."""
+    def same_account_allowed(c, ev):
+        return z3.If(z3.And(ev.trust, ev.grant == sd.DIRECT), True, original(c, ev))
+    return same_account_allowed
+
+
+def trust_user_boundary_ignored_(orig, request, caller, ev, key_policy):
+    from spec.authorize import is_trust_request
+    from spec.callers import CallerKind
+    from spec.principals import Grant
+    if is_trust_request(request) and caller.kind is CallerKind.USER and ev.grant is Grant.DIRECT:
+        ev.boundary_allows = True
+    return orig(request, caller, ev, key_policy)
+
+
+def root_cross_account_free_(orig, request, caller, ev, key_policy):
+    from spec.callers import CallerKind
+    if caller.kind is CallerKind.ROOT:
+        ev.cross_account = False
+    return orig(request, caller, ev, key_policy)
+
+
+def key_policy_ignored_(orig, request, caller, ev, key_policy):
+    return orig(request, caller, ev, False)

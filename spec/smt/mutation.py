@@ -25,7 +25,7 @@ from spec.smt.mutants import BY_NAME, CATALOGUE, Mutant, Patch
 ROOT = Path(__file__).resolve().parents[2]
 TEST_FILES = ("test_authorize.py", "test_conditions.py", "test_simulator_cases.py", "test_laws.py",
               "test_matching.py", "test_identity_iam.py", "test_identity_sts.py", "test_identity_state.py",
-              "test_replay_model.py", "test_smt_encoding.py", "test_smt_transitions.py")
+              "test_replay_model.py", "test_smt_encoding.py", "test_smt_transitions.py", "test_review_findings.py")
 
 
 def _owner(patch: Patch) -> tuple[Any, str]:
