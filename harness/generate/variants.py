@@ -90,31 +90,36 @@ class Literals:
                     self.conditions[key] = (known[0], vals, known[2] or bool(qualifier))
 
 
+def _one(rng: random.Random, options: Any) -> Any:
+    """``rng.choice`` without its Python-level rejection sampling (the tiny bias does not matter here)."""
+    return options[int(rng.random() * len(options))]
+
+
 def _near(rng: random.Random, ktype: str, value: Any) -> Any:
     """A value of ``ktype`` at or near ``value`` (a condition's value or the request's)."""
     text = str(value[0] if isinstance(value, list) and value else value)
     if ktype == "numeric":
         base = int(text) if text.lstrip("-").isdigit() else 3600
-        return str(base + rng.choice((-1, 0, 1)))
+        return str(base + _one(rng, (-1, 0, 1)))
     if ktype == "date":
-        return rng.choice((NOW_ISO, "2026-01-15T11:59:59Z", "2026-01-15T12:00:01Z", str(NOW_EPOCH), "2027-01-01T00:00:00Z"))
+        return _one(rng, (NOW_ISO, "2026-01-15T11:59:59Z", "2026-01-15T12:00:01Z", str(NOW_EPOCH), "2027-01-01T00:00:00Z"))
     if ktype == "boolean":
-        return rng.choice(("true", "false"))
+        return _one(rng, ("true", "false"))
     if ktype == "binary":
-        return rng.choice((text, "d29ybGQ="))
+        return _one(rng, (text, "d29ybGQ="))
     if ktype == "ip":
         if "/" in text:  # a range from a condition: an address inside it or not
-            return rng.choice((text.split("/")[0], "198.51.100.9", "2001:db8::5"))
-        return rng.choice((text, "203.0.113.7", "198.51.100.9", "2001:db8::5"))
+            return _one(rng, (text.split("/")[0], "198.51.100.9", "2001:db8::5"))
+        return _one(rng, (text, "203.0.113.7", "198.51.100.9", "2001:db8::5"))
     if ktype == "stringList":
         items = value if isinstance(value, list) else [text]
         return rng.sample(items + ["team", "env", "owner"], rng.randint(0, min(3, len(items) + 3)))
-    fill = text.replace("*", rng.choice(("", "x", "home/alice"))).replace("?", rng.choice(("a", "Z")))
-    return rng.choice((fill, fill, text, text.swapcase(), text + "x"))
+    fill = text.replace("*", _one(rng, ("", "x", "home/alice"))).replace("?", _one(rng, ("a", "Z")))
+    return _one(rng, (fill, fill, text, text.swapcase(), text + "x"))
 
 
 def _fill_pattern(rng: random.Random, pattern: str) -> str:
-    return re.sub(r"[*?]", lambda m: rng.choice(("", "x", "alice/report.txt")) if m.group() == "*" else "a", pattern)
+    return re.sub(r"[*?]", lambda m: _one(rng, ("", "x", "alice/report.txt")) if m.group() == "*" else "a", pattern)
 
 
 class _ActionChoices:
@@ -129,15 +134,15 @@ class _ActionChoices:
 
     def pick(self, rng: random.Random) -> Action | None:
         if self.preferred and rng.random() < 0.5:
-            return rng.choice(self.preferred)
-        return rng.choice(self.others) if self.others else None
+            return _one(rng, self.preferred)
+        return _one(rng, self.others) if self.others else None
 
 
 def _resource(rng: random.Random, resource: str, lits: Literals) -> str:
     prefix = ":".join(resource.split(":")[:3]) + ":" if resource.startswith("arn:") else None
     same = [p for p in lits.resources if prefix and p.startswith(prefix) and "${" not in p]
     if same and rng.random() < 0.6:
-        return _fill_pattern(rng, rng.choice(same))
+        return _fill_pattern(rng, _one(rng, same))
     return resource
 
 
@@ -175,7 +180,7 @@ class _ContextChoices:
                 out_types[key] = ktype
         for key, ktype, values, often in self.extra:
             if rng.random() < often:
-                out[key] = _near(rng, ktype, rng.choice(values))
+                out[key] = _near(rng, ktype, _one(rng, values))
                 if ktype != "string":
                     out_types[key] = ktype
         return out, out_types
@@ -198,7 +203,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
         if not trust and rng.random() < 0.5:
             other = actions.pick(rng)
             if other is not None:
-                new_action, new_resource = other.name, _arn(other, rng.randrange(4), rng.random() < 0.5, names)
+                new_action, new_resource = other.name, _arn(other, int(rng.random() * 4), rng.random() < 0.5, names)
         elif not trust and rng.random() < 0.5:
             new_resource = _resource(rng, resource, lits)
         ctx, types = contexts.pick(rng)

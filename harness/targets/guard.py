@@ -8,6 +8,7 @@ abandoned when it overruns (it cannot be killed, but the run goes on).
 
 from __future__ import annotations
 
+import _signal  # getsignal without the enum conversion signal.getsignal adds (it is on every guarded call)
 import signal
 import threading
 from collections.abc import Callable
@@ -30,7 +31,7 @@ def call_with_timeout(fn: Callable[[], T], seconds: float) -> T:
         return fn()
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         running = signal.getitimer(signal.ITIMER_REAL)[0] > 0
-        ours = signal.getsignal(signal.SIGALRM) is _raise_timeout
+        ours = _signal.getsignal(signal.SIGALRM) is _raise_timeout
         if running and ours:
             return fn()  # an outer guarded call's timer is running: it bounds this call too
         if not running:  # nobody else is using the interval timer
