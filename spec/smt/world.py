@@ -69,8 +69,15 @@ class World:
         return replace(self.layers, **flags)
 
 
-def make_world(name: str = "w", levels: int = 3, endpoints: int = 2) -> World:
-    """A world with up to ``levels`` organization levels and ``endpoints`` VPC endpoint policies."""
+ORG_LEVELS = 7  # the root, up to five nested OUs, and the account
+ENDPOINTS = 2
+
+
+def make_world(name: str = "w", levels: int = ORG_LEVELS, endpoints: int = ENDPOINTS) -> World:
+    """A world with up to ``levels`` organization levels (SCPs and RCPs each) and ``endpoints`` VPC endpoint
+    policies. "For service control policies, the limit is five" levels of nested OUs
+    (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateOrganizationalUnit.html), and policies
+    attach to the root, each OU and the account, so seven levels are every SCP tree AWS allows."""
     cons: list[z3.BoolRef] = []
     caller = AbstractCaller(f"{name}.caller")
     cons += caller.constraints
