@@ -314,3 +314,17 @@ def test_a_narrower_relation_is_caught() -> None:
     with mutation.applied(one_key), pytest.raises(AssertionError, match="step 2"):
         replay(new_world(ACCT), iter(steps), Checker(), "two keys")
     assert replay(new_world(ACCT), iter(steps), Checker(), "two keys") == 3
+
+
+def test_only_the_issuers_need_a_free_session_slot() -> None:
+    """With every session slot taken, each operation that issues no credentials can still change the state, and the
+    two that do (AssumeRole, GetSessionToken) cannot: a free slot guards only them."""
+    s, t = tr.state("full.pre"), tr.state("full.post")
+    ops = tr._ops(s, t, z3.Bool("full.actor_session"), z3.Bool("full.trust"))
+    full = [s.live[i] for i in tr.SES]
+    enabled = []
+    for op in ops:
+        solver = z3.Solver()
+        solver.add(*full, op, z3.Not(tr._same(s, t)))
+        enabled.append(solver.check() == z3.sat)
+    assert enabled == [True] * (len(ops) - 2) + [False, False]
