@@ -52,3 +52,14 @@ def test_prove_exits_nonzero_when_a_proof_fails(capsys) -> None:
     with mutation.applied(BY_NAME["conditions_or"]):
         assert main(["prove", "--only", "conditions_are_conjunctive"]) == 1
     assert "REFUTED" in capsys.readouterr().out
+
+
+def test_listing_order_is_kept_across_the_decision_modules() -> None:
+    """The invariants over worlds live in two modules (decisions, role sessions and assuming roles); ``iamspec
+    prove`` still lists them in ``prove.ORDER``, then the statement and condition ones, then identity state."""
+    names = list(prove.registry())
+    assert names[:len(prove.ORDER)] == list(prove.ORDER)
+    assert names[len(prove.ORDER)] == "order_and_duplicates_irrelevant"
+    assert names[-1] == "expired_credentials_never_authorize"
+    modules = {prove.registry()[n].__module__ for n in prove.ORDER}
+    assert modules == {"spec.smt.invariants", "spec.smt.role_invariants"}

@@ -4,7 +4,9 @@ Each function's docstring states the invariant in English (first paragraph) and 
 it returns a ``Claim``: the formula that must hold for every world, the constraints that define the worlds, and
 terms to show in a counterexample. Worlds are those of ``spec.smt.world`` (any caller, any layer outcomes) or
 symbolic condition clauses; the formulas are built by the same functions that encode concrete policies.
-Identity-state invariants (proved inductively over the IAM/STS operations) live in ``spec.smt.transitions``.
+Those about role sessions and assuming roles are in ``spec.smt.role_invariants``, those about statements and
+conditions in ``spec.smt.clause_invariants`` (both register here); identity-state invariants (proved inductively over
+the IAM/STS operations) live in ``spec.smt.transitions``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ from dataclasses import dataclass, field
 
 import z3
 
-from spec.smt import decision
 from spec.smt.decision import ALLOW, DIRECT, EXPLICIT, NONE, VIA_ROLE
-from spec.smt.world import AbstractCaller, World, make_world
+from spec.smt.world import World, make_world
 
 DENY_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
 
@@ -67,12 +68,12 @@ def _evaluated_deny(w: World) -> z3.BoolRef:
                  z3.And(ident, ls.has_session, ls.session.denied))
 
 
-def _grant(w: World) -> z3.ArithRef:
+def resource_grant(w: World) -> z3.ArithRef:
     """How the resource-based policy names the caller, when one is in force (a caller is stated)."""
     return z3.If(z3.And(w.layers.has_resource, z3.Not(w.caller.none)), w.layers.resource.grant, NONE)
 
 
-def _identity_allows(w: World) -> z3.BoolRef:
+def identity_allows(w: World) -> z3.BoolRef:
     """An identity-based (or group) Allow applies to an IAM principal other than the root user."""
     c, ls = w.caller, w.layers
     return z3.And(z3.Not(c.outside), z3.Not(c.root), z3.Or(ls.identity.allowed, ls.group.allowed))
@@ -99,13 +100,12 @@ def default_deny() -> Claim:
     Source: "By default, all requests are implicitly denied with the exception of the AWS account root user"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
     w = _world()
-    granted = z3.Or(_identity_allows(w), _grant(w) >= VIA_ROLE)
+    granted = z3.Or(identity_allows(w), resource_grant(w) >= VIA_ROLE)
     return Claim(z3.Implies(z3.And(z3.Not(w.caller.root), w.decision() == ALLOW), granted), w.constraints, w)
 
 
-def _never_grants(part: str, extra: z3.BoolRef | None = None) -> Claim:
-    w = _world()
-    guard = extra if extra is not None else z3.BoolVal(True)
+def never_grants(w: World, part: str, guard: z3.BoolRef | bool = True) -> Claim:
+    """Whenever ``guard`` holds, an Allow with the optional layer ``part`` present stays an Allow without it."""
     removed = w.decision(w.without(**{part: True}))
     return Claim(z3.Implies(z3.And(guard, w.decision() == ALLOW), removed == ALLOW), w.constraints, w,
                  {"decision without it": removed})
@@ -118,7 +118,7 @@ def boundary_never_grants() -> Claim:
 
     Source: a boundary "limits the user's permissions but does not provide permissions on its own"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
-    return _never_grants("boundary")
+    return never_grants(_world(), "boundary")
 
 
 @invariant
@@ -127,7 +127,7 @@ def scps_never_grant() -> Claim:
 
     Source: SCPs "don't directly grant access"
     (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples.html)."""
-    return _never_grants("scps")
+    return never_grants(_world(), "scps")
 
 
 @invariant
@@ -136,25 +136,7 @@ def rcps_never_grant() -> Claim:
 
     Source: "No permissions are granted by an RCP"
     (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)."""
-    return _never_grants("rcps")
-
-
-@invariant
-def session_policy_never_grants() -> Claim:
-    """For any caller but a federated-user session, passing a session policy never turns a denial into an Allow.
-    (A GetFederationToken session has no identity-path permissions without one.)
-
-    Source: session policies "cannot be used to grant more permissions than those allowed by the identity-based
-    policy" (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html); step 7 of
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html."""
-    w = _world()
-    return _never_grants_in(w, "session", z3.Not(w.caller.federated))
-
-
-def _never_grants_in(w: World, part: str, guard: z3.BoolRef) -> Claim:
-    removed = w.decision(w.without(**{part: True}))
-    return Claim(z3.Implies(z3.And(guard, w.decision() == ALLOW), removed == ALLOW), w.constraints, w,
-                 {"decision without it": removed})
+    return never_grants(_world(), "rcps")
 
 
 @invariant
@@ -166,60 +148,8 @@ def boundary_caps_identity_grants() -> Claim:
     an IAM role ARN are limited by an implicit deny in a permissions boundary"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
     w = _world()
-    bounded = z3.And(w.layers.has_boundary, z3.Not(w.caller.root), z3.Not(w.caller.outside), _grant(w) < DIRECT)
+    bounded = z3.And(w.layers.has_boundary, z3.Not(w.caller.root), z3.Not(w.caller.outside), resource_grant(w) < DIRECT)
     return Claim(z3.Implies(z3.And(bounded, w.decision() == ALLOW), w.layers.boundary.allowed), w.constraints, w)
-
-
-@invariant
-def session_within_role() -> Claim:
-    """A role session's permissions stay within its role's: unless a resource-based policy names the session ARN
-    itself, an Allow for a role session needs the role's boundary and the session policy to allow, and an
-    identity-based Allow of the role or a resource-based grant to the role.
-
-    Source: "Permissions granted directly to a session are not limited by an implicit deny in an identity-based
-    policy, a permissions boundary, or session policy"; "Resource-based policies that grant permissions to an IAM
-    role ARN are limited by an implicit deny in a permissions boundary or session policy"
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
-    w = _world()
-    ls = w.layers
-    limits = z3.And(z3.Or(z3.Not(ls.has_boundary), ls.boundary.allowed),
-                    z3.Or(z3.Not(ls.has_session), ls.session.allowed),
-                    z3.Or(_identity_allows(w), _grant(w) == VIA_ROLE))
-    holds = z3.Implies(z3.And(w.caller.session, _grant(w) != DIRECT, w.decision() == ALLOW), limits)
-    return Claim(holds, w.constraints, w)
-
-
-@invariant
-def assume_role_requires_trust() -> Claim:
-    """A stated caller may assume a role only if the role's trust policy allows it; when the trust policy names
-    only the caller's account, or when an IAM user or role session assumes a role in another account, the caller's
-    identity policy must allow too.
-
-    Source: role trust policies "must explicitly allow access for principals"
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html);
-    "the requester ... must have an identity-based policy" across accounts
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
-    w = _world()
-    grant = _grant(w)
-    needs_identity = z3.Or(grant == decision.ACCOUNT,
-                           z3.And(w.cross, z3.Not(w.caller.root), z3.Not(w.caller.outside)))
-    ok = z3.And(grant != NONE, z3.Implies(needs_identity, _identity_allows(w)))
-    holds = z3.Implies(z3.And(w.trust, z3.Not(w.caller.none), w.decision() == ALLOW), ok)
-    return Claim(holds, w.constraints, w)
-
-
-@invariant
-def only_users_and_roles_assume_roles() -> Claim:
-    """The root user, federated-user sessions and anonymous callers can never assume a role.
-
-    Source: "You cannot assume a role when you are signed in as the AWS account root user"
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html); GetFederationToken
-    credentials "cannot call any STS operations except GetCallerIdentity"
-    (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html)."""
-    w = _world()
-    c = w.caller
-    barred = z3.Or(c.root, c.federated, c.anonymous)
-    return Claim(z3.Implies(z3.And(w.trust, barred), w.decision() != ALLOW), w.constraints, w)
 
 
 @invariant
@@ -232,21 +162,7 @@ def cross_account_needs_both() -> Claim:
     w = _world()
     c = w.caller
     iam = z3.And(z3.Not(c.root), z3.Not(c.outside), z3.Not(c.none))
-    holds = z3.Implies(z3.And(w.cross, iam, w.decision() == ALLOW), z3.And(_grant(w) != NONE, _identity_allows(w)))
-    return Claim(holds, w.constraints, w)
-
-
-@invariant
-def federated_session_needs_session_policy() -> Claim:
-    """A federated-user session without a session policy is allowed only by a resource-based policy that names it
-    directly.
-
-    Source: "If there is no session policy, the code checks whether the principal is a role session. If the
-    principal is a role session, then the request is Allowed. Otherwise, the request is implicitly denied"
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
-    w = _world()
-    holds = z3.Implies(z3.And(w.caller.federated, z3.Not(w.layers.has_session), w.decision() == ALLOW),
-                       _grant(w) == DIRECT)
+    holds = z3.Implies(z3.And(w.cross, iam, w.decision() == ALLOW), z3.And(resource_grant(w) != NONE, identity_allows(w)))
     return Claim(holds, w.constraints, w)
 
 
@@ -271,38 +187,6 @@ def organization_policies_filter() -> Claim:
 
 
 @invariant
-def session_within_its_role() -> Claim:
-    """Under the same policies, whatever a role session is allowed to do, its role is allowed to do as a principal
-    with no session policy -- unless a resource-based policy names the session ARN itself.
-
-    Source: the session's permissions are "the intersection of the role's identity-based policy and the session
-    policies" (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html); "Permissions granted
-    directly to a session are not limited by an implicit deny in an identity-based policy, a permissions boundary,
-    or session policy" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
-    w = _world()
-    role = AbstractCaller("w.role")
-    as_role = decision.decide(role, decision.combine(role, w.without(session=True), w.trust, w.key_policy, w.cross))
-    holds = z3.Implies(z3.And(w.caller.session, _grant(w) != DIRECT, w.decision() == ALLOW), as_role == ALLOW)
-    same_role = [role.role, role.service_linked == w.caller.service_linked]
-    return Claim(holds, w.constraints + role.constraints + same_role, w, {"decision as the role": as_role})
-
-
-@invariant
-def trust_naming_user_keeps_boundary() -> Claim:
-    """An IAM user with a permissions boundary may assume a role only if the boundary allows it, even when the
-    role's trust policy names the user directly.
-
-    Source: "If a user is listed as the principal in a role's trust policy but cannot assume the role, check the
-    user's permissions boundary. If a permissions boundary is set for the user, then it must allow the
-    sts:AssumeRole action" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html;
-    iam-semantics §4.3)."""
-    w = _world()
-    ls = w.layers
-    holds = z3.Implies(z3.And(w.trust, w.caller.user, ls.has_boundary, w.decision() == ALLOW), ls.boundary.allowed)
-    return Claim(holds, w.constraints, w)
-
-
-@invariant
 def root_cross_account_needs_grant() -> Claim:
     """The root user is allowed a request on another account's resource only if that resource's policy names it
     or its account.
@@ -310,7 +194,7 @@ def root_cross_account_needs_grant() -> Claim:
     Source: "the resource-based policy in AccountB must allow the requester in AccountA to access the resource"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)."""
     w = _world()
-    holds = z3.Implies(z3.And(w.caller.root, w.cross, w.decision() == ALLOW), _grant(w) != NONE)
+    holds = z3.Implies(z3.And(w.caller.root, w.cross, w.decision() == ALLOW), resource_grant(w) != NONE)
     return Claim(holds, w.constraints, w)
 
 
@@ -324,5 +208,5 @@ def key_policy_must_grant() -> Claim:
     policies "must explicitly allow access for principals"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
     w = _world()
-    holds = z3.Implies(z3.And(w.key_policy, w.layers.has_resource, w.decision() == ALLOW), _grant(w) != NONE)
+    holds = z3.Implies(z3.And(w.key_policy, w.layers.has_resource, w.decision() == ALLOW), resource_grant(w) != NONE)
     return Claim(holds, w.constraints, w)

@@ -10,7 +10,7 @@ from typing import Any
 
 import z3
 
-from spec.smt import clause_invariants, invariants, transitions
+from spec.smt import clause_invariants, invariants, role_invariants, transitions
 from spec.smt.decision import NAMES
 from spec.smt.invariants import Claim
 
@@ -36,10 +36,23 @@ class Result:
         return out
 
 
+# The order in which the invariants over symbolic worlds are listed (they are defined in two modules: ``invariants``
+# and ``role_invariants``); the statement and condition invariants, then the identity-state ones, follow.
+ORDER = ("explicit_deny_wins", "default_deny", "boundary_never_grants", "scps_never_grant", "rcps_never_grant",
+         "session_policy_never_grants", "boundary_caps_identity_grants", "session_within_role",
+         "assume_role_requires_trust", "only_users_and_roles_assume_roles", "cross_account_needs_both",
+         "federated_session_needs_session_policy", "organization_policies_filter", "session_within_its_role",
+         "trust_naming_user_keeps_boundary", "root_cross_account_needs_grant", "key_policy_must_grant")
+
+
 def registry() -> dict[str, Callable[[], Claim]]:
-    """Every named invariant: authorization (``invariants``) and identity state (``transitions``)."""
-    assert clause_invariants.REGISTRY is invariants.REGISTRY  # its invariants register there
-    return {**invariants.REGISTRY, **transitions.REGISTRY}
+    """Every named invariant: authorization (``invariants``, ``role_invariants``, ``clause_invariants``) in the order
+    of ``ORDER`` first, then identity state (``transitions``)."""
+    assert clause_invariants.REGISTRY is invariants.REGISTRY  # their invariants register there
+    assert role_invariants.invariant is invariants.invariant
+    rank = {name: i for i, name in enumerate(ORDER)}
+    named = sorted(invariants.REGISTRY.items(), key=lambda item: rank.get(item[0], len(ORDER)))  # stable
+    return {**dict(named), **transitions.REGISTRY}
 
 
 def _value(model: z3.ModelRef, term: z3.ExprRef) -> Any:
