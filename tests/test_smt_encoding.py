@@ -206,3 +206,17 @@ def test_not_action() -> None:
     policy = doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
     assert enc(case([policy])) == "Allow"
     assert enc(case([policy], {"action": "iam:CreateUser"})) == "ImplicitDeny"
+
+
+# "An SCP restricts permissions for IAM users and roles in member accounts, including the member account's root
+# user" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html); "If the
+# enforcement code finds even one explicit deny that applies, the code returns a final decision of Deny" (denyallow
+# page). The root user's full access still holds for what the SCPs allow.
+def test_scp_deny_applies_to_the_root_user() -> None:
+    from spec.decide import answer_case
+
+    scps = [{"level": "root", "policies": [doc(allow(), deny("s3:GetObject"))]}]
+    denied = {"request": {"principal": ROOT, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}, "scps": scps}
+    allowed = {"request": {"principal": ROOT, "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"}, "scps": scps}
+    assert enc(denied) == "ExplicitDeny" and answer_case(denied)["decision"] == "ExplicitDeny"
+    assert enc(allowed) == "Allow" and answer_case(allowed)["decision"] == "Allow"

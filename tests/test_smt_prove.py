@@ -63,3 +63,32 @@ def test_listing_order_is_kept_across_the_decision_modules() -> None:
     assert names[-1] == "expired_credentials_never_authorize"
     modules = {prove.registry()[n].__module__ for n in prove.ORDER}
     assert modules == {"spec.smt.invariants", "spec.smt.role_invariants"}
+
+
+def test_policies_in_force_for_each_kind_of_caller() -> None:
+    """The hypothesis of ``explicit_deny_wins``: which policies are in force for whom (iam-semantics §4.1; SCPs
+    restrict the member account's root user but not service-linked roles; RCPs apply to whoever calls; only
+    sessions carry a session policy; services and anonymous callers have no identity-based policies)."""
+    import z3
+
+    from spec.smt.world import make_world
+
+    w = make_world(statements=invariants.STATEMENTS)
+    force, ls = invariants.in_force(w), w.layers
+    everything = [ls.has_boundary, ls.has_session, ls.has_resource, ls.has_scps, ls.has_rcps, ls.has_vpce,
+                  *[lv.exists for lv in ls.scps + ls.rcps + ls.vpce]]
+
+    def in_force(kind: str, key: str, linked: bool = False) -> bool:
+        s = z3.Solver()
+        s.add(*w.constraints, *everything, getattr(w.caller, kind), w.caller.service_linked == linked)
+        assert s.check() == z3.sat
+        s.add(z3.Not(force[key]))
+        return s.check() == z3.unsat
+
+    assert in_force("root", "scps[6]") and not in_force("root", "identity") and not in_force("root", "boundary")
+    assert in_force("user", "identity") and in_force("user", "boundary") and not in_force("user", "session")
+    assert in_force("session", "session") and in_force("federated", "session") and in_force("session", "scps[0]")
+    assert not in_force("session", "scps[0]", linked=True) and not in_force("role", "rcps[0]", linked=True)
+    assert in_force("anonymous", "rcps[3]") and in_force("anonymous", "resource") and in_force("service", "vpce[1]")
+    assert not in_force("anonymous", "identity") and not in_force("service", "scps[0]")
+    assert not in_force("none", "resource")

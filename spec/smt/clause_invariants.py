@@ -1,5 +1,7 @@
 """Named invariants of statements and conditions (the decision-level ones are in ``invariants``): proved over
-symbolic statements, symbolic clauses of every operator shape, and the real encoder on a policy of variables.
+symbolic statements (``decision.layer``), and through the real encoder (``Encoder.clause``, ``Encoder.statement``)
+on parsed conditions of every operator family and on policies with variables, over a symbolic request whose keys
+may be absent, hold one value or a list. The expected values are the documentation's, written out per condition.
 Registered in ``invariants.REGISTRY``.
 """
 
@@ -7,10 +9,13 @@ from __future__ import annotations
 
 import z3
 
-from spec.smt import conditions, decision
+from spec.policy import Policy, PolicyKind, parse_policy
+from spec.smt import decision
+from spec.smt.context import scope_of
 from spec.smt.decision import DIRECT, NONE, Layer
-from spec.smt.encode import Applied
+from spec.smt.encode import Applied, Encoder
 from spec.smt.invariants import REGISTRY, Claim, invariant
+from spec.smt.request import SymRequest
 
 __all__ = ["REGISTRY"]
 
@@ -53,15 +58,45 @@ def order_and_duplicates_irrelevant() -> Claim:
     return Claim(z3.And(*checks), cons)
 
 
-def _clause_flags(name: str) -> tuple[dict[str, z3.BoolRef], list[z3.BoolRef]]:
-    f = {k: z3.Bool(f"{name}.{k}") for k in ("negated", "if_exists", "forall", "forany", "present", "is_list",
-                                               "single", "all_items", "any_items")}
-    return f, [z3.Not(z3.And(f["forall"], f["forany"]))]
+# ---- conditions, through the encoder ----------------------------------------------------------------------------
+
+VERSION = "2012-10-17"
+# One context key per operator family, and a policy value each family can read.
+FAMILY_KEYS = {"string": ("aws:PrincipalTag/team", "x"), "arn": ("aws:SourceArn", "arn:aws:s3:::b"),
+               "numeric": ("aws:MultiFactorAuthAge", "3600"), "date": ("aws:CurrentTime", "2024-01-01T00:00:00Z"),
+               "bool": ("aws:SecureTransport", "true"), "binary": ("s3:x-amz-meta-blob", "QmluYXJ5"),
+               "ip": ("aws:SourceIp", "10.0.0.0/8"), "null": ("aws:TokenIssueTime", "true")}
+# Each condition, as written in a policy, and what it evaluates to when its key is absent from the request
+# (iam-semantics §3.2, from the operators page): a positive operator false, a negated one true, any ...IfExists
+# true, ForAllValues true, ForAnyValue false, Null true for "true" and false for "false".
+MISSING_KEY = (
+    ("string", "StringEquals", False), ("string", "StringNotEquals", True), ("string", "StringLike", False),
+    ("string", "StringNotLike", True), ("string", "StringEqualsIgnoreCase", False),
+    ("string", "StringNotEqualsIgnoreCase", True), ("string", "StringEqualsIfExists", True),
+    ("string", "StringNotEqualsIfExists", True), ("string", "ForAllValues:StringEquals", True),
+    ("string", "ForAllValues:StringNotLike", True), ("string", "ForAnyValue:StringEquals", False),
+    ("string", "ForAnyValue:StringNotEquals", False), ("arn", "ArnEquals", False), ("arn", "ArnLike", False),
+    ("arn", "ArnNotEquals", True), ("arn", "ArnNotLike", True), ("arn", "ArnLikeIfExists", True),
+    ("arn", "ForAllValues:ArnLike", True), ("arn", "ForAnyValue:ArnLike", False),
+    ("numeric", "NumericEquals", False), ("numeric", "NumericNotEquals", True),
+    ("numeric", "NumericLessThan", False), ("numeric", "NumericGreaterThanEquals", False),
+    ("numeric", "NumericLessThanIfExists", True), ("numeric", "NumericNotEqualsIfExists", True),
+    ("date", "DateEquals", False), ("date", "DateNotEquals", True), ("date", "DateGreaterThan", False),
+    ("date", "DateLessThanIfExists", True), ("bool", "Bool", False), ("bool", "BoolIfExists", True),
+    ("binary", "BinaryEquals", False), ("binary", "BinaryEqualsIfExists", True), ("ip", "IpAddress", False),
+    ("ip", "NotIpAddress", True), ("ip", "IpAddressIfExists", True), ("ip", "NotIpAddressIfExists", True),
+    ("null", "Null", True))
 
 
-def _truth(f: dict[str, z3.BoolRef]) -> z3.BoolRef:
-    return conditions.clause_truth(f["present"], f["is_list"], f["negated"], f["if_exists"], f["forall"],
-                                   f["forany"], f["single"], f["all_items"], f["any_items"])
+def _encoded(statements: list[dict]) -> tuple[Policy, SymRequest, Encoder]:
+    """A policy of these statements, parsed, and the encoder over a symbolic ``s3:GetObject`` request."""
+    policy = parse_policy({"Version": VERSION, "Statement": statements}, PolicyKind.IDENTITY)
+    req = SymRequest.symbolic(scope_of([policy]), "q", action="s3:GetObject")
+    return policy, req, Encoder(req)
+
+
+def _with(sid: str, block: dict) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": block}
 
 
 @invariant
@@ -69,18 +104,45 @@ def missing_key_table() -> Claim:
     """For a key absent from the request: ...IfExists and ForAllValues conditions are true, ForAnyValue false, a
     plain positive operator false and a negated one true; Null is true exactly for "true".
 
+    Proved through ``Encoder.clause`` on parsed conditions of every operator family (string, ARN, numeric, date,
+    Bool, binary, IP address, Null), each checked against the value the documentation gives (``MISSING_KEY``).
+
     Source: "If the key that you specify in a policy condition is not present in the request context, the values do
     not match and the condition is false. If the policy condition requires that the key is not matched, such as
-    StringNotLike or ArnNotLike, and the right key is not present, the condition is true"
+    StringNotLike or ArnNotLike, and the right key is not present, the condition is true"; ...IfExists: "If the key
+    is not present, evaluate the condition element as true"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html);
+    ForAllValues "also returns true if there are no keys in the request"; ForAnyValue: "For no matching key ... the
+    condition returns false"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html);
     iam-semantics §3.2."""
-    f, cons = _clause_flags("c")
-    table = z3.If(z3.Or(f["if_exists"], f["forall"]), True, z3.If(f["forany"], False, f["negated"]))
-    absent = z3.BoolVal(False)
-    null_true = conditions.null_holds(True, False, absent)
-    null_false = conditions.null_holds(False, True, absent)
-    holds = z3.And(z3.Implies(z3.Not(f["present"]), _truth(f) == table), null_true, z3.Not(null_false))
-    return Claim(holds, cons, show=dict(f))
+    rows = [*MISSING_KEY, ("null", "Null", False)]
+    stmts = []
+    for i, (family, label, expected) in enumerate(rows):
+        key, value = FAMILY_KEYS[family]
+        value = ("true" if expected else "false") if family == "null" else value
+        stmts.append(_with(f"c{i}", {label: {key: value}}))
+    policy, req, enc = _encoded(stmts)
+    checks, show = [], {}
+    for (_family, _label, expected), stmt in zip(rows, policy.statements, strict=True):
+        clause = stmt.conditions[0]
+        truth = enc.clause(clause)
+        show[f"{clause.label} {clause.key}: {clause.values[0].raw}"] = truth
+        checks.append(z3.Implies(req.keys[clause.key].is_absent, truth == expected))
+    return Claim(z3.And(*checks), req.finish(), show=show)
+
+
+# Positive and negated operators of each family that has both, with three policy values for one key.
+COMPLEMENTS = (
+    ("string", "StringEquals", "StringNotEquals", ["a", "b", "c"]),
+    ("string", "StringLike", "StringNotLike", ["a*", "*b", "c?"]),
+    ("string", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", ["Ab", "cd", "EF"]),
+    ("arn", "ArnEquals", "ArnNotEquals", ["arn:aws:s3:::a", "arn:aws:sqs:us-east-1:111122223333:q",
+                                          "arn:aws:iam::111122223333:role/r"]),
+    ("arn", "ArnLike", "ArnNotLike", ["arn:aws:s3:::a*", "arn:aws:sqs:*:111122223333:q", "arn:aws:iam::*:role/*"]),
+    ("numeric", "NumericEquals", "NumericNotEquals", ["1", "2.5", "30"]),
+    ("date", "DateEquals", "DateNotEquals", ["2024-01-01T00:00:00Z", "2025-06-01T12:00:00Z", "1700000000"]),
+    ("ip", "IpAddress", "NotIpAddress", ["10.0.0.0/8", "192.168.1.1", "2001:db8::/32"]))
 
 
 @invariant
@@ -88,15 +150,36 @@ def negated_operator_is_complement() -> Claim:
     """For a key present with one value, a negated operator (StringNotEquals, NotIpAddress, ...) holds exactly when
     its positive form does not: with several policy values, the value must match none of them.
 
+    Proved through ``Encoder.clause`` on parsed conditions of every family with a negated operator (string, ARN,
+    numeric, date, IP address): with three policy values, the negated condition is the complement of the positive
+    one, and holds exactly when each one-value negated condition does.
+
     Source: "the string cannot match any of the ... values listed to resolve the condition to true"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html)."""
-    hits = [z3.Bool(f"hit{i}") for i in range(3)]
-    if_exists = z3.Bool("if_exists")
-    pos = conditions.clause_truth(z3.BoolVal(True), z3.BoolVal(False), False, if_exists, False, False,
-                                  conditions.matches_one(False, hits), z3.BoolVal(True), z3.BoolVal(False))
-    neg = conditions.clause_truth(z3.BoolVal(True), z3.BoolVal(False), True, if_exists, False, False,
-                                  conditions.matches_one(True, hits), z3.BoolVal(True), z3.BoolVal(False))
-    return Claim(neg == z3.Not(pos), show={f"value matches policy value {i}": h for i, h in enumerate(hits)})
+    stmts = []
+    for i, (family, pos, neg, values) in enumerate(COMPLEMENTS):
+        key = FAMILY_KEYS[family][0]
+        stmts += [_with(f"p{i}", {pos: {key: values}}), _with(f"n{i}", {neg: {key: values}})]
+        stmts += [_with(f"n{i}v{j}", {neg: {key: v}}) for j, v in enumerate(values)]
+    policy, req, enc = _encoded(stmts)
+    truth = {s.sid: enc.clause(s.conditions[0]) for s in policy.statements}
+    key_of = {s.sid: s.conditions[0].key for s in policy.statements}
+    checks = []
+    for i, (_family, _pos, _neg, values) in enumerate(COMPLEMENTS):
+        each = [truth[f"n{i}v{j}"] for j in range(len(values))]
+        checks.append(z3.Implies(req.keys[key_of[f"p{i}"]].is_single,
+                                 z3.And(truth[f"n{i}"] == z3.Not(truth[f"p{i}"]), truth[f"n{i}"] == z3.And(*each))))
+    show = {f"{s.sid}: {s.conditions[0].label} {list(t.raw for t in s.conditions[0].values)}": truth[s.sid]
+            for s in policy.statements}
+    return Claim(z3.And(*checks), req.finish(), show=show)
+
+
+# A Condition block with several operators, and several keys under one operator (one clause per family).
+BLOCK = {"StringEquals": {"aws:PrincipalTag/team": "a", "s3:prefix": "home/"},
+         "ArnLike": {"aws:SourceArn": "arn:aws:s3:::b*"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+         "DateGreaterThan": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}, "Bool": {"aws:SecureTransport": "true"},
+         "BinaryEquals": {"s3:x-amz-meta-blob": "QmluYXJ5"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+         "Null": {"aws:TokenIssueTime": "false"}}
 
 
 @invariant
@@ -104,13 +187,21 @@ def conditions_are_conjunctive() -> Claim:
     """A Condition block holds exactly when every one of its conditions holds, so adding a condition never makes
     a statement apply to more requests.
 
+    Proved through the encoder on a parsed statement whose block has eight operators (one per family) and two keys
+    under one of them, and on the same statement with only the first three of those operators.
+
     Source: "If your policy has multiple condition operators or multiple keys attached to a single condition
     operator, the conditions are evaluated using a logical AND"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html)."""
-    xs = [z3.Bool(f"clause{i}") for i in range(3)]
-    holds = z3.And(conditions.all_hold(xs) == z3.And(*xs),
-                   z3.Implies(conditions.all_hold(xs), conditions.all_hold(xs[:2])))
-    return Claim(holds, show={f"clause {i}": x for i, x in enumerate(xs)})
+    fewer = dict(list(BLOCK.items())[:3])
+    policy, req, enc = _encoded([_with("All", BLOCK), _with("Fewer", fewer)])
+    full, part = policy.statements
+    assert len(full.conditions) == 9 and len(part.conditions) == 4
+    each = {c.label + " " + c.key: enc.clause(c) for c in full.conditions}
+    block = enc.conditions(full)
+    holds = z3.And(block == z3.And(*each.values()),
+                   z3.Implies(enc.statement(full).applies, enc.statement(part).applies))
+    return Claim(holds, req.finish(), show={"block": block, **each})
 
 
 _VARIABLES_POLICY = {"Version": "2012-10-17", "Statement": [
@@ -139,11 +230,6 @@ def unresolved_variable_never_matches() -> Claim:
     NotResource element of a policy, the resource that includes a policy variable with no value will not match any
     resource"; "You can't use a multivalued condition key as a variable"
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
-    from spec.policy import PolicyKind, parse_policy
-    from spec.smt.context import scope_of
-    from spec.smt.encode import Encoder
-    from spec.smt.request import SymRequest
-
     policy = parse_policy(_VARIABLES_POLICY, PolicyKind.IDENTITY)
     req = SymRequest.symbolic(scope_of([policy]), "v", action="s3:GetObject")
     enc = Encoder(req)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import z3
 
 from spec.smt.decision import ALLOW, DIRECT, EXPLICIT, NONE, VIA_ROLE
+from spec.smt.encode import Applied
 from spec.smt.world import World, make_world
 
 DENY_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
@@ -48,24 +49,42 @@ def _world() -> World:
     return make_world()
 
 
-def _evaluated_deny(w: World) -> z3.BoolRef:
-    """A Deny applies in a policy that is in force for the caller (iam-semantics §4.1): SCPs for IAM principals,
-    RCPs and VPC endpoint policies for every request, the resource policy for a stated caller, identity policies,
-    boundary and session policy for IAM principals other than the root user; service-linked roles are outside
-    SCPs and RCPs."""
-    c, ls = w.caller, w.layers
-    iam, exempt = z3.Not(c.outside), c.service_linked
-    org = [z3.And(lv.exists, lv.layer.denied) for lv in ls.scps]
-    rcp = [z3.And(lv.exists, lv.layer.denied) for lv in ls.rcps]
-    vpce = [z3.And(lv.exists, lv.layer.denied) for lv in ls.vpce]
-    ident = z3.And(iam, z3.Not(c.root))
-    return z3.Or(z3.And(ls.has_scps, iam, z3.Not(exempt), z3.Or(*org)),
-                 z3.And(ls.has_rcps, z3.Not(exempt), z3.Or(*rcp)),
-                 z3.And(ls.has_vpce, z3.Or(*vpce)),
-                 z3.And(ls.has_resource, z3.Not(c.none), ls.resource.denied),
-                 z3.And(ident, z3.Or(ls.identity.denied, ls.group.denied)),
-                 z3.And(ident, ls.has_boundary, ls.boundary.denied),
-                 z3.And(ident, ls.has_session, ls.session.denied))
+# Which policies are in force for which caller (iam-semantics §4.1), by caller kind (``world.KINDS``; "none" is a
+# request whose caller is not stated: the policies given are those of the principal under test).
+PRINCIPALS = ("user", "role", "session", "federated")  # IAM principals with identity-based policies
+SESSIONS = ("role", "session", "federated")  # callers that can carry a session policy
+STATEMENTS = (None, True, False)  # per layer: a statement of any effect, an Allow, then a Deny (decision.layer)
+
+
+def _kind(w: World, kinds: tuple[str, ...]) -> z3.BoolRef:
+    return z3.Or(*[getattr(w.caller, k) for k in kinds])
+
+
+def in_force(w: World) -> dict[str, z3.BoolRef]:
+    """For each layer of a world of statements, whether its policy is in force for the caller: identity-based
+    policies (a user's groups' too) and the permissions boundary of the principal they are attached to; the session
+    policy of a role or federated-user session; the resource-based policy for a stated caller; SCPs, at each level
+    of the tree, for the principals of the account (its root user included) but not its service-linked roles; RCPs,
+    at each level, for every caller but service-linked roles; each VPC endpoint policy on the path for every
+    request."""
+    ls, linked = w.layers, w.caller.service_linked
+    identity = _kind(w, (*PRINCIPALS, "none"))
+    out = {"identity": identity, "group": identity, "boundary": z3.And(ls.has_boundary, identity),
+           "session": z3.And(ls.has_session, _kind(w, SESSIONS)),
+           "resource": z3.And(ls.has_resource, z3.Not(w.caller.none))}
+    scp_kinds = _kind(w, ("root", *PRINCIPALS, "none"))
+    for key, levels, present, who in (("scps", ls.scps, ls.has_scps, z3.And(scp_kinds, z3.Not(linked))),
+                                      ("rcps", ls.rcps, ls.has_rcps, z3.Not(linked)),
+                                      ("vpce", ls.vpce, ls.has_vpce, z3.BoolVal(True))):
+        out.update({f"{key}[{i}]": z3.And(present, lv.exists, who) for i, lv in enumerate(levels)})
+    return out
+
+
+def deny_applies(a: Applied) -> z3.BoolRef:
+    """The statement is a Deny (a concrete one, or a symbolic effect that is Deny) and it applies."""
+    if isinstance(a.allows, bool):
+        return z3.BoolVal(False) if a.allows else a.applies
+    return z3.And(z3.Not(a.allows), a.applies)
 
 
 def resource_grant(w: World) -> z3.ArithRef:
@@ -86,10 +105,24 @@ def explicit_deny_wins() -> Claim:
     """An applicable Deny statement in any policy in force for the request makes the decision ExplicitDeny,
     whatever Allows apply and whoever the caller is.
 
+    The hypothesis is about statements: every layer of the world is built by ``decision.layer`` from three
+    statements (one of any effect, an Allow, then a Deny, each applying or not), and which policies are in force
+    for which kind of caller is the table of ``in_force``, written from the sources below rather than taken from
+    ``decision.combine``.
+
     Source: "If the enforcement code finds even one explicit deny that applies, the code returns a final decision of
-    Deny" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html)."""
-    w = _world()
-    return Claim(z3.Implies(_evaluated_deny(w), w.decision() == EXPLICIT), w.constraints, w)
+    Deny" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html);
+    the policy types and whom they apply to: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html;
+    "An SCP restricts permissions for IAM users and roles in member accounts, including the member account's root
+    user" and "SCPs do not affect service-linked roles"
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html); RCPs set "the
+    maximum available permissions for resources in your organization"
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)."""
+    w = make_world(statements=STATEMENTS)
+    force = in_force(w)
+    denied = [z3.And(force[key], deny_applies(a)) for key, stmts in w.statements.items() for a in stmts]
+    assert len(denied) == len(force) * len(STATEMENTS)  # every layer of the world is covered
+    return Claim(z3.Implies(z3.Or(*denied), w.decision() == EXPLICIT), w.constraints, w)
 
 
 @invariant

@@ -238,3 +238,27 @@ def root_cross_account_free_(orig, request, caller, ev, key_policy):
 
 def key_policy_ignored_(orig, request, caller, ev, key_policy):
     return orig(request, caller, ev, False)
+
+
+def scp_deny_spares_root_(original: Callable) -> Callable:
+    """``decision.combine`` where an SCP Deny does not count for the account's root user."""
+    def combine(c, ls, trust, key_policy, cross):
+        ev = original(c, ls, trust, key_policy, cross)
+        quiet = tuple(replace(lv, layer=replace(lv.layer, denied=z3.BoolVal(False))) for lv in ls.scps)
+        spared = original(c, replace(ls, scps=quiet), trust, key_policy, cross)
+        return replace(ev, denied=z3.If(c.root, spared.denied, ev.denied))
+    return combine
+
+
+def scp_deny_spares_root_model_(ev: Any, caller: Any, _ps: Any) -> None:
+    from spec.callers import CallerKind
+    if caller.kind is CallerKind.ROOT:
+        ev.denied_by = tuple(k for k in ev.denied_by if k != "scp")
+
+
+def if_exists_unread_(original: Callable) -> Callable:
+    """A clause read without its ``...IfExists`` suffix (``conditions.key_truth`` or ``spec.conditions.clause_holds``,
+    whose first argument is the clause)."""
+    def wrapper(clause, *rest):
+        return original(replace(clause, if_exists=False), *rest)
+    return wrapper

@@ -3,17 +3,20 @@
 A world leaves free what concrete policies would fix: which kind of principal calls, whether each optional policy
 is present, and for every layer whether some Allow and some Deny apply and how the resource policy names the
 caller. The decision is then built by the same ``decision.combine`` and ``decision.decide`` that decide concrete
-requests, so a proof over a world covers every set of policies whose layers could say those things.
+requests, so a proof over a world covers every set of policies whose layers could say those things. A world can
+also build each layer with ``decision.layer`` from a few symbolic statements (``make_world(statements=...)``), for
+invariants whose hypothesis is about statements rather than layer outcomes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import z3
 
 from spec.smt import decision
-from spec.smt.decision import ACCOUNT, DIRECT, NONE, Layer, LayerSet, Level
+from spec.smt.decision import ACCOUNT, DIRECT, NONE, VIA_ROLE, Layer, LayerSet, Level
+from spec.smt.encode import Applied
 
 KINDS = ("none", "anonymous", "service", "provider", "root", "user", "role", "session", "federated")
 
@@ -46,6 +49,33 @@ def free_layer(name: str, grants: bool = False) -> tuple[Layer, list[z3.BoolRef]
     return Layer(allowed, grant, denied), [grant >= NONE, grant <= DIRECT, allowed == (grant > NONE)]
 
 
+def statement_layer(name: str, effects: tuple[bool | None, ...], grants: bool = False,
+                    ) -> tuple[Layer, list[Applied], list[z3.BoolRef]]:
+    """A layer built by ``decision.layer`` from statements that may or may not apply: an effect ``None`` is
+    symbolic, ``True``/``False`` a concrete Allow/Deny (each takes its own branch of ``decision.layer``). A
+    statement applies only to a caller it names: identity-side ones to the principal they are attached to
+    (``DIRECT``), a resource policy's ones (``grants``) in any way."""
+    stmts, cons = [], []
+    for i, effect in enumerate(effects):
+        if grants:
+            g = z3.Int(f"{name}[{i}].grant")
+            cons += [g >= NONE, g <= DIRECT]
+        else:
+            g = z3.IntVal(DIRECT)
+        allows = z3.Bool(f"{name}[{i}].allow") if effect is None else effect
+        stmts.append(Applied(None, z3.And(z3.Bool(f"{name}[{i}].applies"), g > NONE), g, allows))
+    return decision.layer(stmts), stmts, cons
+
+
+def grant_limits(caller: AbstractCaller, g: z3.ArithRef) -> list[z3.BoolRef]:
+    """The grants a resource policy can make to this caller (``caller.grant_for``): a role ARN names only roles and
+    sessions, an account only a principal with an account, and services, providers and anonymous callers only
+    directly."""
+    return [z3.Implies(g == VIA_ROLE, z3.Or(caller.role, caller.session)),
+            z3.Implies(g == ACCOUNT, caller.has_account),
+            z3.Implies(z3.Or(caller.outside, caller.none), z3.Or(g == NONE, g == DIRECT))]
+
+
 @dataclass
 class World:
     """One symbolic world: a caller, the layers, and the request facts (trust, KMS key policy, cross-account)."""
@@ -56,6 +86,7 @@ class World:
     key_policy: z3.BoolRef
     cross: z3.BoolRef
     constraints: list[z3.BoolRef]
+    statements: dict[str, list[Applied]] = field(default_factory=dict)  # per layer, when built from statements
 
     def ev(self, layers: LayerSet | None = None) -> decision.Ev:
         return decision.combine(self.caller, layers or self.layers, self.trust, self.key_policy, self.cross)
@@ -73,18 +104,27 @@ ORG_LEVELS = 7  # the root, up to five nested OUs, and the account
 ENDPOINTS = 2
 
 
-def make_world(name: str = "w", levels: int = ORG_LEVELS, endpoints: int = ENDPOINTS) -> World:
+def make_world(name: str = "w", levels: int = ORG_LEVELS, endpoints: int = ENDPOINTS,
+               statements: tuple[bool | None, ...] = ()) -> World:
     """A world with up to ``levels`` organization levels (SCPs and RCPs each) and ``endpoints`` VPC endpoint
     policies. "For service control policies, the limit is five" levels of nested OUs
     (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateOrganizationalUnit.html), and policies
-    attach to the root, each OU and the account, so seven levels are every SCP tree AWS allows."""
+    attach to the root, each OU and the account, so seven levels are every SCP tree AWS allows. With
+    ``statements`` (their effects, as ``statement_layer`` reads them), every layer is built from that many
+    symbolic statements, kept in ``World.statements`` under the layer's name ("identity", "scps[0]", ...)."""
     cons: list[z3.BoolRef] = []
     caller = AbstractCaller(f"{name}.caller")
     cons += caller.constraints
+    by_layer: dict[str, list[Applied]] = {}
 
     def lay(key: str, grants: bool = False) -> Layer:
-        lyr, more = free_layer(f"{name}.{key}", grants)
+        if not statements:
+            lyr, more = free_layer(f"{name}.{key}", grants)
+            cons.extend(more)
+            return lyr
+        lyr, by_layer[key], more = statement_layer(f"{name}.{key}", statements, grants)
         cons.extend(more)
+        cons.extend(c for a in by_layer[key] for c in (grant_limits(caller, a.grant) if grants else ()))
         return lyr
 
     def tree(key: str, n: int) -> tuple[tuple[Level, ...], z3.BoolRef]:
@@ -102,15 +142,11 @@ def make_world(name: str = "w", levels: int = ORG_LEVELS, endpoints: int = ENDPO
                       lay("session"), z3.Bool(f"{name}.has_session"), lay("resource", True),
                       z3.Bool(f"{name}.has_resource"), scps, has_scps, rcps, has_rcps, vpce, has_vpce)
     trust, key_policy, cross = (z3.Bool(f"{name}.{k}") for k in ("trust", "key_policy", "cross"))
-    # Request facts that exclude each other or need a principal with an account (``SymRequest``), and grants a
-    # resource policy can make to this caller (``caller.grant_for``): a role ARN names only roles and sessions, an
-    # account only a principal with an account, and services, providers and anonymous callers only directly.
-    g = layers.resource.grant
-    cons += [z3.Not(z3.And(trust, key_policy)), z3.Implies(cross, caller.has_account),
-             z3.Implies(g == 2, z3.Or(caller.role, caller.session)),
-             z3.Implies(g == ACCOUNT, caller.has_account),
-             z3.Implies(z3.Or(caller.outside, caller.none), z3.Or(g == NONE, g == DIRECT))]
-    return World(caller, layers, trust, key_policy, cross, cons)
+    # Request facts that exclude each other or need a principal with an account (``SymRequest``), and the grants a
+    # resource policy can make to this caller (for a world of statements, each statement's grant is limited).
+    cons += [z3.Not(z3.And(trust, key_policy)), z3.Implies(cross, caller.has_account)]
+    cons += grant_limits(caller, layers.resource.grant) if not statements else []
+    return World(caller, layers, trust, key_policy, cross, cons, by_layer)
 
 
-GRANT_NAMES = {NONE: "none", ACCOUNT: "account", 2: "role", DIRECT: "direct"}
+GRANT_NAMES = {NONE: "none", ACCOUNT: "account", VIA_ROLE: "role", DIRECT: "direct"}
