@@ -220,3 +220,22 @@ def test_scp_deny_applies_to_the_root_user() -> None:
     allowed = {"request": {"principal": ROOT, "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"}, "scps": scps}
     assert enc(denied) == "ExplicitDeny" and answer_case(denied)["decision"] == "ExplicitDeny"
     assert enc(allowed) == "Allow" and answer_case(allowed)["decision"] == "Allow"
+
+
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html: a default value (section
+# "Specifying default values", the page's ${aws:PrincipalTag/team, 'company-wide'} bucket) is used when the key is
+# not present; "You can't use a multivalued condition key as a variable".
+def test_policy_variables_defaults_and_multivalued_keys() -> None:
+    from spec.decide import answer_case
+
+    bucket = allow("s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket-${aws:PrincipalTag/team, 'company-wide'}/*")
+    wide, yellow = "arn:aws:s3:::amzn-s3-demo-bucket-company-wide/x", "arn:aws:s3:::amzn-s3-demo-bucket-yellow/x"
+    tagged = {"aws:PrincipalTag/team": "yellow"}
+    for request, expected in (({"resource": wide}, "Allow"), ({"resource": yellow}, "ImplicitDeny"),
+                              ({"resource": yellow, "context": tagged}, "Allow"),
+                              ({"resource": wide, "context": tagged}, "ImplicitDeny")):
+        c = case([doc(bucket)], request)
+        assert (enc(c), answer_case(c)["decision"]) == (expected, expected), request
+    keys = doc(allow(Condition={"StringLike": {"s3:prefix": "${aws:TagKeys}/*"}}))
+    listed = case([keys], {"context": {"aws:TagKeys": ["a"], "s3:prefix": "a/x"}})
+    assert enc(listed) == "ImplicitDeny" and answer_case(listed)["decision"] == "ImplicitDeny"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import z3
 
 from spec.policy import Policy, PolicyKind, parse_policy
-from spec.smt import decision
+from spec.smt import atoms, decision
 from spec.smt.context import scope_of
 from spec.smt.decision import DIRECT, NONE, Layer
 from spec.smt.encode import Applied, Encoder
@@ -204,38 +204,65 @@ def conditions_are_conjunctive() -> Claim:
     return Claim(holds, req.finish(), show={"block": block, **each})
 
 
-_VARIABLES_POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Sid": "Equals", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-     "Condition": {"StringEquals": {"s3:prefix": "home/${aws:username}"}}},
-    {"Sid": "Like", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-     "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}/*"}}},
-    {"Sid": "Arn", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-     "Condition": {"ArnLike": {"aws:sourcearn": "arn:aws:s3:::${aws:username}"}}},
-    {"Sid": "NotEquals", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-     "Condition": {"StringNotEquals": {"s3:prefix": "home/${aws:username}"}}},
-    {"Sid": "InResource", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"},
-    {"Sid": "InNotResource", "Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/${aws:username}/*"},
-]}
+def _on(sid: str, resource: str, negated: bool = False) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": "s3:GetObject", "NotResource" if negated else "Resource": resource}
+
+
+ARN_TEMPLATE = "arn:aws:sqs:*:${aws:PrincipalAccount}:queue-*"
+# Statements holding a policy variable: the key it names, "none" (the key has no single value: absent or a list) or
+# "list" (a multivalued key), and whether the statement applies then.
+VARIABLE_STATEMENTS = (
+    ("aws:username", "none", False, _with("Equals", {"StringEquals": {"s3:prefix": "home/${aws:username}"}})),
+    ("aws:username", "none", False, _with("Like", {"StringLike": {"s3:prefix": "home/${aws:username}/*"}})),
+    ("aws:username", "none", False, _with("Arn", {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::${aws:username}"}})),
+    ("aws:username", "none", True, _with("NotEquals", {"StringNotEquals": {"s3:prefix": "home/${aws:username}"}})),
+    ("aws:username", "none", False, _on("InResource", "arn:aws:s3:::b/${aws:username}/*")),
+    ("aws:username", "none", True, _on("InNotResource", "arn:aws:s3:::b/${aws:username}/*", negated=True)),
+    ("aws:PrincipalTag/team", "none", False,
+     _with("TagEquals", {"StringEquals": {"s3:prefix": "home/${aws:PrincipalTag/team}"}})),
+    ("aws:PrincipalTag/team", "none", True,
+     _with("TagNotLike", {"StringNotLike": {"s3:prefix": "home/${aws:PrincipalTag/team}/*"}})),
+    ("aws:PrincipalTag/team", "none", False, _on("TagResource", "arn:aws:s3:::b/${aws:PrincipalTag/team}/*")),
+    ("aws:PrincipalAccount", "none", False, _with("ArnTemplate", {"ArnLike": {"aws:SourceArn": ARN_TEMPLATE}})),
+    ("aws:PrincipalAccount", "none", True, _with("ArnNotTemplate", {"ArnNotLike": {"aws:SourceArn": ARN_TEMPLATE}})),
+    ("aws:TagKeys", "list", False, _with("ListLike", {"StringLike": {"s3:prefix": "${aws:TagKeys}/*"}})),
+    ("aws:TagKeys", "list", False, _on("ListResource", "arn:aws:s3:::b/${aws:TagKeys}")),
+)
+# The page's example of a default: a principal without the team tag reaches the company-wide bucket.
+DEFAULT_RESOURCE = "arn:aws:s3:::amzn-s3-demo-bucket-${aws:PrincipalTag/team, 'company-wide'}/*"
+DEFAULT_TARGET = "arn:aws:s3:::amzn-s3-demo-bucket-company-wide/*"
 
 
 @invariant
 def unresolved_variable_never_matches() -> Claim:
     """A policy variable whose key has no single value (absent, with no default, or a list) matches nothing: a
     positive operator on it is false, a negated one true; a Resource holding it matches no resource, and a
-    NotResource holding it excludes none.
+    NotResource holding it excludes none. A variable with a default is the exception when its key is absent: it
+    takes the default, and matches.
+
+    Proved through the encoder for ``${aws:username}`` (StringEquals, StringLike, ArnLike, StringNotEquals, Resource,
+    NotResource), a tag variable ``${aws:PrincipalTag/team}`` (StringEquals, StringNotLike, Resource), an ARN
+    template ``arn:aws:sqs:*:${aws:PrincipalAccount}:queue-*`` (ArnLike, ArnNotLike), the multivalued key
+    ``${aws:TagKeys}`` holding a list (StringLike, Resource), and the page's default
+    ``${aws:PrincipalTag/team, 'company-wide'}`` in a Resource, which with no team tag matches exactly the
+    company-wide bucket.
 
     Source: "When you use a variable with no value in the condition element ..., condition operators like
     StringEquals or StringLike do not match ... Inverted condition operators like StringNotEquals or StringNotLike do
     match ... If a variable that has no value in the authorization context is used as part of the Resource or
     NotResource element of a policy, the resource that includes a policy variable with no value will not match any
-    resource"; "You can't use a multivalued condition key as a variable"
+    resource"; "You can use any single-valued condition key as a variable. You can't use a multivalued condition key
+    as a variable"; principal tags as variables (section "Tags as policy variables"); a default value, in single
+    quotes after a comma and space, is used when the key is not present, as in ``${aws:PrincipalTag/team,
+    'company-wide'}`` (section "Specifying default values")
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)."""
-    policy = parse_policy(_VARIABLES_POLICY, PolicyKind.IDENTITY)
-    req = SymRequest.symbolic(scope_of([policy]), "v", action="s3:GetObject")
-    enc = Encoder(req)
+    policy, req, enc = _encoded([stmt for *_, stmt in VARIABLE_STATEMENTS] + [_on("Default", DEFAULT_RESOURCE)])
     applies = {s.sid: enc.statement(s).applies for s in policy.statements}
-    user = req.keys["aws:username"]
-    expected = z3.And(z3.Not(applies["Equals"]), z3.Not(applies["Like"]), z3.Not(applies["Arn"]),
-                      applies["NotEquals"], z3.Not(applies["InResource"]), applies["InNotResource"])
-    holds = z3.Implies(z3.Not(user.is_single), expected)
-    return Claim(holds, req.finish(), show=dict(applies))
+    checks = []
+    for key, mode, expected, stmt in VARIABLE_STATEMENTS:
+        k = req.keys[key.lower()]
+        unresolved = k.is_list if mode == "list" else z3.Not(k.is_single)
+        checks.append(z3.Implies(unresolved, applies[stmt["Sid"]] == expected))
+    company_wide = req.resource.member((atoms.glob(DEFAULT_TARGET),))
+    checks.append(z3.Implies(req.keys["aws:principaltag/team"].is_absent, applies["Default"] == company_wide))
+    return Claim(z3.And(*checks), req.finish(), show=dict(applies))

@@ -262,3 +262,22 @@ def if_exists_unread_(original: Callable) -> Callable:
     def wrapper(clause, *rest):
         return original(replace(clause, if_exists=False), *rest)
     return wrapper
+
+
+def _without_defaults(template: Any) -> Any:
+    from spec.variables import Template, Variable
+    return Template(template.raw, tuple(Variable(p.key) if isinstance(p, Variable) else p for p in template.parts))
+
+
+def enc_no_default_(original: Callable) -> Callable:
+    """``Encoder._resolve`` with every ``${key, 'default'}`` read as ``${key}``."""
+    def _resolve(self, template):
+        return original(self, _without_defaults(template))
+    return _resolve
+
+
+def no_default_(original: Callable) -> Callable:
+    """``Template.resolve`` with every ``${key, 'default'}`` read as ``${key}``."""
+    def resolve(self, context):
+        return original(_without_defaults(self), context)
+    return resolve
