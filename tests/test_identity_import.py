@@ -137,3 +137,52 @@ def test_raw_api_url_encoded_documents(world) -> None:
     assert isinstance(raw, str) and raw.startswith("%7B")
     _, role = invoke(world, "root", "iam:GetRole", {"RoleName": "payments-fn-role"})
     assert role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+def test_group_list_must_name_groups_of_the_dump() -> None:
+    """A user can only be in a group that exists: AddUserToGroup answers ``NoSuchEntity`` for a group that does not
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddUserToGroup.html), so an imported GroupList naming one
+    is refused the same way, located in the input."""
+    data = json.loads(FIXTURE.read_text())
+    data["UserDetailList"][2]["GroupList"] = ["Developers", "Contractors"]
+    with pytest.raises(IamError) as err:
+        load_authorization_details(data)
+    assert err.value.code == "NoSuchEntity"
+    assert "Contractors" in err.value.message
+    assert err.value.where == "UserDetailList[2].GroupList[1]"
+    # a role's name is not a group's either
+    data["UserDetailList"][2]["GroupList"] = ["DeployRole"]
+    with pytest.raises(IamError) as err:
+        load_authorization_details(data)
+    assert err.value.code == "NoSuchEntity"
+    # groups that exist are kept, as the user's memberships
+    data["UserDetailList"][2]["GroupList"] = ["Developers", "Admins"]
+    assert load_authorization_details(data).account(A).users["carol"].groups == ("developers", "admins")
+
+
+@pytest.mark.parametrize(("value", "constraint"), [
+    (900, "greater than or equal to 3600"), (3599, "greater than or equal to 3600"),
+    (43201, "less than or equal to 43200"), (129600, "less than or equal to 43200"),
+    ("3600", "be an integer"), (True, "be an integer")])
+def test_max_session_duration_out_of_bounds_is_refused(value: object, constraint: str) -> None:
+    """MaxSessionDuration "can have a value from 1 hour to 12 hours": CreateRole and UpdateRole refuse anything else
+    with ``ValidationError`` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html, Valid Range:
+    Minimum value of 3600, maximum value of 43200); so does the importer, located in the input."""
+    data = json.loads(FIXTURE.read_text())
+    data["RoleDetailList"][1]["MaxSessionDuration"] = value
+    with pytest.raises(IamError) as err:
+        load_authorization_details(data)
+    assert err.value.code == "ValidationError"
+    assert constraint in err.value.message
+    assert err.value.where == "RoleDetailList[1].MaxSessionDuration"
+
+
+def test_max_session_duration_bounds_and_default_are_accepted() -> None:
+    """Both ends of the range load; a role without the field gets CreateRole's default of 3600 seconds."""
+    data = json.loads(FIXTURE.read_text())
+    data["RoleDetailList"][0]["MaxSessionDuration"] = 3600
+    data["RoleDetailList"][1]["MaxSessionDuration"] = 43200
+    del data["RoleDetailList"][2]["MaxSessionDuration"]
+    roles = load_authorization_details(data).account(A).roles
+    assert (roles["deployrole"].max_session, roles["auditrole"].max_session) == (3600, 43200)
+    assert roles["payments-fn-role"].max_session == 3600

@@ -8,6 +8,12 @@ Policy documents are accepted as the CLI prints them (JSON objects), as JSON tex
 returns them ("The policy document returned in this structure is URL-encoded compliant with RFC 3986").
 Access keys are not part of the dump; sessions are not either. A role is asked about as a session of that role
 with no session policy.
+
+The state loaded is one the IAM API could have made, so that what holds of every state the operations reach (the
+identity-state invariants of ``spec.smt.transitions``) holds of it: a user's ``GroupList`` may name only groups of
+the dump (``NoSuchEntity``, as AddUserToGroup answers for a group that does not exist), and a role's
+``MaxSessionDuration`` must be an integer from 3600 to 43200 (``ValidationError``, as CreateRole and UpdateRole
+answer; https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from spec.identity.entities import Account, Document, Group, ManagedPolicy, Poli
 from spec.identity.frozen import FrozenMap
 from spec.identity.ids import parse_iam_arn, parse_session_arn, session_arn
 from spec.identity.managed import is_aws_managed
+from spec.identity.shapes import MAX_SESSION, validate
 from spec.identity.state import World, new_world
 from spec.policy import PolicyKind
 
@@ -93,6 +100,25 @@ def _policy(p: Mapping, where: str) -> ManagedPolicy:
                          max(numbers, default=0) + 1)
 
 
+def _groups_of(user: Mapping, groups: Mapping[str, Group], where: str) -> tuple[str, ...]:
+    """The groups a user is in: each must be a group of the dump (AddUserToGroup's ``NoSuchEntity`` otherwise)."""
+    names = _list(user, "GroupList")
+    for j, name in enumerate(names):
+        if not isinstance(name, str) or name.lower() not in groups:
+            raise IamError("NoSuchEntity", f"The group with name {name} cannot be found.", f"{where}.GroupList[{j}]")
+    return tuple(name.lower() for name in names)
+
+
+def _max_session(role: Mapping, where: str) -> int:
+    """A role's ``MaxSessionDuration``: 3600 (CreateRole's default) when absent, else an integer from 3600 to 43200
+    ("This setting can have a value from 1 hour to 12 hours"; CreateRole's ``ValidationError`` otherwise)."""
+    try:
+        return validate({"MaxSessionDuration": MAX_SESSION}, {"MaxSessionDuration": role.get("MaxSessionDuration")}) \
+            .get("MaxSessionDuration", 3600)
+    except IamError as err:
+        raise err.at(where) from None
+
+
 def _account_of(data: Mapping) -> str:
     for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
         for item in _list(data, key):
@@ -136,7 +162,7 @@ def _load(data: Mapping, account_id: str) -> World:
     for i, u in enumerate(_list(data, "UserDetailList")):
         users[u["UserName"].lower()] = User(
             u["UserName"], u.get("Path", "/"), u.get("UserId", ""), u["Arn"], _date(u.get("CreateDate")),
-            tuple(name.lower() for name in u.get("GroupList") or []),
+            _groups_of(u, groups, f"UserDetailList[{i}]"),
             _inline(u.get("UserPolicyList"), f"UserDetailList[{i}].UserPolicyList"),
             _attached(u.get("AttachedManagedPolicies")), _boundary(u), tags=_tags(u))
     roles = {}
@@ -144,7 +170,7 @@ def _load(data: Mapping, account_id: str) -> World:
         trust = _text(r["AssumeRolePolicyDocument"], f"RoleDetailList[{i}].AssumeRolePolicyDocument", PolicyKind.TRUST)
         roles[r["RoleName"].lower()] = Role(
             r["RoleName"], r.get("Path", "/"), r.get("RoleId", ""), r["Arn"], _date(r.get("CreateDate")),
-            Document(trust), r.get("MaxSessionDuration", 3600), r.get("Description"),
+            Document(trust), _max_session(r, f"RoleDetailList[{i}]"), r.get("Description"),
             _inline(r.get("RolePolicyList"), f"RoleDetailList[{i}].RolePolicyList"),
             _attached(r.get("AttachedManagedPolicies")), _boundary(r), _tags(r))
     account = Account(account_id, FrozenMap(users), FrozenMap(groups), FrozenMap(roles), FrozenMap(customer))
