@@ -24,7 +24,8 @@ The semantics:
 Proofs:
 
 - ``world``               symbolic worlds: any caller kind, any outcome of each layer.
-- ``invariants``          named decision-level invariants; ``clause_invariants`` statement and condition ones.
+- ``invariants``          named decision-level invariants; ``role_invariants`` assuming roles and sessions;
+  ``clause_invariants`` statement and condition ones.
 - ``transitions``         IAM/STS identity operations as a transition relation; inductive invariants.
 - ``prove``               PROVED / REFUTED (with a replayed counterexample) / UNKNOWN, per invariant.
 - ``counterexample``      a refuting world as a decision case, replayed.
