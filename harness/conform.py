@@ -25,6 +25,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from harness.compare import Difference, compare_answers, compare_outcomes, divergence_id, expectations
+from harness.costs import LevelCosts
 from harness.features import (
     BY_ID,
     EVAL,
@@ -53,8 +54,6 @@ from harness.targets.guard import CallTimeout, call_with_timeout
 
 LEVELS = (EVAL, "api")
 MIN_EXAMPLES = 3  # every feature gets at least this many examples, whatever the budget
-GENERATION_SHARE = 0.03  # drawing cases may cost at most this share of the target's own time (see _batch_size)
-MAX_BATCH = 512
 
 
 class _OutOfTime(BaseException):
@@ -81,13 +80,11 @@ class Conformance:
         self.pending: list[tuple] = []  # new divergence classes waiting to be minimised
         self.start = time.monotonic()
         self.deadline = self.start + budget
-        # per level: [Hypothesis's time drawing (engine included), draws, the target's own time, inputs it ran,
-        # the model's time, the wall time of the level's generation units]
-        self.costs: dict[str, list[float]] = {level: [0.0, 0, 0.0, 0, 0.0, 0.0] for level in LEVELS}
+        self.costs = {level: LevelCosts() for level in LEVELS}
         self.batch_sizes: dict[str, list[int]] = {level: [] for level in LEVELS}
         self.last_model: Any = None
         self._supported_memo: dict[str, bool] = {}
-        self._baseline: dict[str, list[float]] = {}  # the costs at the end of the regression corpus
+        self._baseline: dict[str, LevelCosts] = {}  # the costs at the end of the regression corpus
 
     # -- running one input ------------------------------------------------------------------------------------
     def _guarded(self, fn: Callable[[], Any], steps: int, what: Any) -> Any:
@@ -101,11 +98,11 @@ class Conformance:
     def run_case(self, case: dict, structural: set[str] | None = None) -> tuple[dict, Any, Difference | None, set[str]]:
         t0 = time.perf_counter()
         model = self.model.decide(case)
-        self.costs[EVAL][4] += time.perf_counter() - t0
+        self.costs[EVAL].model_s += time.perf_counter() - t0
         t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.decide(case), 0, lambda why: {"id": case.get("id"), "crash": why})
-        self.costs[EVAL][2] += time.perf_counter() - t0
-        self.costs[EVAL][3] += 1
+        self.costs[EVAL].target_s += time.perf_counter() - t0
+        self.costs[EVAL].inputs += 1
         present = classify_case(case, model) if structural is None else \
             structural | classify_answer(model) | declared(case.get("tags"))
         return model, target, compare_answers(model, target, self.explicit), present
@@ -114,12 +111,12 @@ class Conformance:
         steps = scenario.get("steps") or []
         t0 = time.perf_counter()
         model = self.model.run_scenario(scenario)
-        self.costs["api"][4] += time.perf_counter() - t0
+        self.costs["api"].model_s += time.perf_counter() - t0
         t0 = time.perf_counter()
         target = self._guarded(lambda: self.target.run_scenario(scenario), len(steps),
                                lambda why: [{"crash": why}] * max(1, len(steps)))
-        self.costs["api"][2] += time.perf_counter() - t0
-        self.costs["api"][3] += 1
+        self.costs["api"].target_s += time.perf_counter() - t0
+        self.costs["api"].inputs += 1
         diff, compared = compare_outcomes(model, target, steps)
         return model, target, diff, classify_scenario(scenario, model), compared
 
@@ -272,21 +269,6 @@ class Conformance:
                     units.append((fid, level))
         return units
 
-    def _batch_size(self, level: str) -> int:
-        """Inputs for the next drawn example: the drawn case or scenario and variants of it
-        (``harness.generate.variants``, ``harness.generate.scenario_variants``), as many as keep drawing within
-        ``GENERATION_SHARE`` of the target's own time so far (a power of two, at most ``MAX_BATCH``; one until both
-        have been measured). A slow target gets one input per draw, a fast one up to 512."""
-        draw_s, draws, target_s, inputs = self.costs[level][:4]
-        if not draws or not inputs:
-            return 1
-        draw_s, target_s = draw_s / draws, target_s / inputs
-        want = draw_s / (GENERATION_SHARE * max(target_s, 1e-6))
-        size = 1
-        while size < want and size < MAX_BATCH:
-            size *= 2
-        return size
-
     def _generate(self, feature: str, level: str, until: float) -> None:
         avoid = frozenset(self.target.unsupported)
         strategy = case_batch_for(feature, avoid) if level == EVAL else scenario_batch_for(feature)
@@ -295,10 +277,10 @@ class Conformance:
         last = [time.perf_counter()]
 
         def condition(drawn: Any) -> bool:
-            costs[0] += time.perf_counter() - last[0]
-            costs[1] += 1
+            costs.draw_s += time.perf_counter() - last[0]
+            costs.draws += 1
             choices = current_choices()
-            sizes.append(self._batch_size(level))
+            sizes.append(costs.batch_size())
             for index, item in enumerate(drawn.items(sizes[-1])):
                 if time.monotonic() > until and done[0] >= MIN_EXAMPLES:
                     raise _OutOfTime()
@@ -321,17 +303,10 @@ class Conformance:
             self._record(item, level, "generated", feature, diff, choices, strategy, index)
 
     def level_costs(self) -> dict[str, dict[str, float]]:
-        """Per level, the generated part of the run (minimisation included): wall time, the target's and the model's
-        time in it, inputs run and drawn examples; the rest is the harness's own time."""
-        out = {}
-        for level, costs in self.costs.items():
-            base = self._baseline.get(level, [0.0] * 6)
-            _, draws, target_s, inputs, model_s, wall_s = (c - b for c, b in zip(costs, base, strict=True))
-            if wall_s:
-                out[level] = {"wall_s": round(wall_s, 3), "target_s": round(target_s, 3), "model_s": round(model_s, 3),
-                              "harness_s": round(max(0.0, wall_s - target_s - model_s), 3), "inputs": int(inputs),
-                              "draws": int(draws)}
-        return out
+        """Per level, the generated part of the run (after the regression corpus, minimisation included): wall time,
+        the target's and the model's time in it, the rest (the harness's own), inputs run and examples drawn."""
+        return {level: c.since(self._baseline.get(level, LevelCosts())) for level, c in self.costs.items()
+                if c.wall_s > self._baseline.get(level, LevelCosts()).wall_s}
 
     def _counts(self) -> dict:
         return {"cases": self.result.cases, "scenarios": self.result.scenarios,
@@ -351,7 +326,7 @@ class Conformance:
                     ", ".join(sorted(self.target.levels))
         try:
             self._regression()
-            self._baseline = {level: list(c) for level, c in self.costs.items()}
+            self._baseline = {level: c.copy() for level, c in self.costs.items()}
             units = self._units()
             for i, (feature, level) in enumerate(units):
                 share = max(0.0, self.deadline - time.monotonic()) / (len(units) - i)
@@ -359,7 +334,7 @@ class Conformance:
                                "units": len(units), **self._counts()})
                 t0 = time.perf_counter()
                 self._generate(feature, level, time.monotonic() + share)
-                self.costs[level][5] += time.perf_counter() - t0
+                self.costs[level].wall_s += time.perf_counter() - t0
         except KeyboardInterrupt:
             for item, level, feature, diff, *_ in self.pending:  # known, not minimised
                 self._record(item, level, "interrupted", feature, diff, None, None)
