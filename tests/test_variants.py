@@ -126,3 +126,19 @@ def test_invariant_scenarios_have_no_variants() -> None:
         assert batch.items(4) == [batch.base]
 
     check()
+
+
+def test_batch_size_keeps_drawing_within_its_share_of_the_targets_time() -> None:
+    """One input per draw until draws and target calls have been measured; then the smallest power of two that
+    brings drawing under GENERATION_SHARE of the target's time, capped at MAX_BATCH."""
+    from harness.costs import GENERATION_SHARE, MAX_BATCH, LevelCosts
+
+    assert LevelCosts().batch_size() == 1
+    assert LevelCosts(draw_s=0.005, draws=1).batch_size() == 1  # the target not measured yet
+    slow = LevelCosts(draw_s=0.005, draws=1, target_s=1.0, inputs=10)  # 100 ms an input: drawing is 5% of one
+    assert slow.batch_size() == 2
+    fast = LevelCosts(draw_s=0.004, draws=1, target_s=0.001, inputs=10)  # 0.1 ms an input
+    size = fast.batch_size()
+    assert size & (size - 1) == 0 and size <= MAX_BATCH
+    assert 0.004 / size <= GENERATION_SHARE * 0.0001 or size == MAX_BATCH
+    assert LevelCosts(draw_s=1.0, draws=1, target_s=1e-6, inputs=1).batch_size() == MAX_BATCH
