@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
+
+from spec.patterns import compile_glob
 
 _NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "numericnotequals", "datenotequals",
             "notipaddress", "arnnotequals", "arnnotlike"}
@@ -44,13 +45,8 @@ def _statements(doc: Any) -> list[dict]:
     return [s for s in as_list(_doc(doc).get("Statement", [])) if isinstance(s, dict)]
 
 
-@lru_cache(maxsize=4096)
-def _glob_rx(pattern: str, fold: bool) -> re.Pattern:
-    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.IGNORECASE if fold else 0)
-
-
 def _glob(pattern: str, value: str, fold: bool) -> bool:
-    return _glob_rx(pattern, fold).fullmatch(value) is not None
+    return compile_glob(pattern, fold)(value)
 
 
 def _operator(op: str) -> tuple[str, str, bool]:

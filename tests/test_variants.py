@@ -13,9 +13,10 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.generate.cases import CASE_FEATURES, NAMES, CaseBatch, case_batch_for
+from harness.generate.batch import Batch
+from harness.generate.cases import CASE_FEATURES, NAMES, case_batch_for
 from harness.generate.corpus import actions
-from harness.generate.scenario_variants import SESSION_PROBES, ScenarioBatch, scenario_batch_for
+from harness.generate.scenario_variants import SESSION_PROBES, scenario_batch_for
 from harness.generate.scenarios import PROBES, ROLE_ARN, SCENARIO_FEATURES
 from harness.generate.variants import FIXED_KEYS, variants
 from spec.decide import answer_case
@@ -30,9 +31,9 @@ SETTINGS = settings(max_examples=40, deadline=None, database=None, suppress_heal
 
 @SETTINGS
 @given(BATCHES)
-def test_variants_keep_policies_caller_and_the_keys_aws_sets(batch: CaseBatch) -> None:
+def test_variants_keep_policies_caller_and_the_keys_aws_sets(batch: Batch) -> None:
     base = batch.base
-    for case in batch.cases(64)[1:]:
+    for case in batch.items(64)[1:]:
         for field in POLICY_FIELDS:
             assert case[field] is base[field]
         assert case["request"]["principal"] == base["request"]["principal"]
@@ -46,10 +47,10 @@ def test_variants_keep_policies_caller_and_the_keys_aws_sets(batch: CaseBatch) -
 
 @SETTINGS
 @given(BATCHES)
-def test_variant_actions_are_real_and_of_the_same_service(batch: CaseBatch) -> None:
+def test_variant_actions_are_real_and_of_the_same_service(batch: Batch) -> None:
     base_action = batch.base["request"]["action"]
     service = base_action.split(":")[0].lower()
-    for case in batch.cases(64)[1:]:
+    for case in batch.items(64)[1:]:
         action = case["request"]["action"]
         if action != base_action:
             assert action in REAL_ACTIONS and action.split(":")[0].lower() == service
@@ -58,30 +59,30 @@ def test_variant_actions_are_real_and_of_the_same_service(batch: CaseBatch) -> N
 
 @SETTINGS
 @given(BATCHES)
-def test_trust_requests_vary_only_the_context(batch: CaseBatch) -> None:
+def test_trust_requests_vary_only_the_context(batch: Batch) -> None:
     request = batch.base["request"]
     if request["action"].lower() != "sts:assumerole":
         return
-    for case in batch.cases(32)[1:]:
+    for case in batch.items(32)[1:]:
         assert (case["request"]["action"], case["request"]["resource"]) == (request["action"], request["resource"])
 
 
 @SETTINGS
 @given(BATCHES)
-def test_no_request_is_asked_twice_and_prefixes_are_stable(batch: CaseBatch) -> None:
-    cases = batch.cases(48)
+def test_no_request_is_asked_twice_and_prefixes_are_stable(batch: Batch) -> None:
+    cases = batch.items(48)
     keys = [repr(sorted(c["request"].items())) for c in cases]
     assert len(keys) == len(set(keys))
-    assert batch.cases(7) == cases[:7]
-    assert batch.case(5) == (cases[5] if len(cases) > 5 else None)
+    assert batch.items(7) == cases[:7]
+    assert batch.item(5) == (cases[5] if len(cases) > 5 else None)
 
 
 @SETTINGS
 @given(BATCHES)
-def test_the_model_refuses_a_variant_only_when_it_refuses_the_drawn_case(batch: CaseBatch) -> None:
+def test_the_model_refuses_a_variant_only_when_it_refuses_the_drawn_case(batch: Batch) -> None:
     """Variants are well-formed decision cases: changing the request never makes a case the model cannot read."""
     base_error = "error" in answer_case(batch.base)
-    for case in batch.cases(16)[1:]:
+    for case in batch.items(16)[1:]:
         assert ("error" in answer_case(case)) == base_error, case
 
 
@@ -101,7 +102,7 @@ SCENARIO_BATCHES = st.sampled_from(SCENARIO_FEATURES).flatmap(scenario_batch_for
 
 @SETTINGS
 @given(SCENARIO_BATCHES)
-def test_scenario_variants_keep_the_world_and_change_only_the_probes(batch: ScenarioBatch) -> None:
+def test_scenario_variants_keep_the_world_and_change_only_the_probes(batch: Batch) -> None:
     base = batch.base["steps"]
     world = base[:next((i for i, s in enumerate(base) if s.get("as") != "root"), len(base))]
     items = batch.items(8)
@@ -122,7 +123,7 @@ def test_invariant_scenarios_have_no_variants() -> None:
 
     @SETTINGS
     @given(st.sampled_from(sorted(INVARIANTS)).flatmap(scenario_batch_for))
-    def check(batch: ScenarioBatch) -> None:
+    def check(batch: Batch) -> None:
         assert batch.items(4) == [batch.base]
 
     check()

@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cache
-from itertools import islice
 from typing import Any
 
 from hypothesis import strategies as st
 
 from harness.features import EVAL, FEATURES
+from harness.generate.batch import Batch
 from harness.generate.conditions import Aim, context
 from harness.generate.corpus import ACCT, OTHER_ACCT, actions, actions_by_service, resource_for
 from harness.generate.draws import between, flip, pick, picks
@@ -173,27 +173,12 @@ def case_for(draw: st.DrawFn, feature: str, avoid: frozenset[str] = frozenset())
 
 
 
-@dataclass(frozen=True)
-class CaseBatch:
-    """A drawn case and the seed of its request variants (``harness.generate.variants``): the same policies and
-    caller asked about nearby requests. ``cases(n)`` is the drawn case and its first ``n - 1`` variants."""
-
-    base: dict
-    seed: int
-
-    def cases(self, n: int) -> list[dict]:
-        return [self.base, *islice(variants(self.base, random.Random(self.seed), NAMES), max(0, n - 1))]
-
-    def case(self, index: int) -> dict | None:
-        """The ``index``-th case of the batch, or None if the variants run out before it."""
-        batch = self.cases(index + 1)
-        return batch[index] if index < len(batch) else None
-
-    items, item = cases, case  # the batch protocol harness.conform uses for cases and scenarios alike
+def _request_variants(case: dict, rng: random.Random) -> Iterator[dict]:
+    return variants(case, rng, NAMES)
 
 
 @cache
-def case_batch_for(feature: str, avoid: frozenset[str] = frozenset()) -> st.SearchStrategy[CaseBatch]:
-    """A :class:`CaseBatch` whose drawn case is generated for ``feature`` (one strategy object per feature and
+def case_batch_for(feature: str, avoid: frozenset[str] = frozenset()) -> st.SearchStrategy[Batch]:
+    """A :class:`~harness.generate.batch.Batch` whose drawn case is generated for ``feature`` (one strategy object per feature and
     ``avoid``, so that Hypothesis validates it once rather than on every ``flatmap`` draw)."""
-    return st.builds(CaseBatch, case_for(feature, avoid), st.integers(0, 2**32 - 1))
+    return st.builds(Batch, case_for(feature, avoid), st.integers(0, 2**32 - 1), st.just(_request_variants))

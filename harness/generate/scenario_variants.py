@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
-from itertools import islice
 from typing import Any
 
 from hypothesis import strategies as st
 
+from harness.generate.batch import Batch
 from harness.generate.scenarios import BUCKET, KEY, PROBES, scenario_for
 
 SESSION_PROBES: tuple[tuple[str, dict], ...] = (
@@ -86,29 +85,11 @@ def scenario_variants(scenario: dict, rng: random.Random) -> Iterator[dict]:
         yield {**scenario, "id": f"{scenario.get('id', '')}.v{len(seen) - 1}", "steps": world + new_tail}
 
 
-@dataclass(frozen=True)
-class ScenarioBatch:
-    """A drawn scenario and the seed of its variants; ``items(n)`` is the drawn scenario and its first ``n - 1``
-    variants."""
-
-    base: dict
-    seed: int
-
-    def items(self, n: int) -> list[dict]:
-        if self.seed < 0:  # an invariant scenario: no variants
-            return [self.base]
-        return [self.base, *islice(scenario_variants(self.base, random.Random(self.seed)), max(0, n - 1))]
-
-    def item(self, index: int) -> dict | None:
-        batch = self.items(index + 1)
-        return batch[index] if index < len(batch) else None
-
-
 @cache
-def scenario_batch_for(feature: str) -> st.SearchStrategy[ScenarioBatch]:
-    """A :class:`ScenarioBatch` whose drawn scenario is generated for ``feature`` (with no variants for the IAM/STS
+def scenario_batch_for(feature: str) -> st.SearchStrategy[Batch]:
+    """A :class:`~harness.generate.batch.Batch` whose drawn scenario is generated for ``feature`` (with no variants for the IAM/STS
     invariants: their steps are the point)."""
     from harness.generate.invariants import INVARIANTS
 
-    seed = st.just(-1) if feature in INVARIANTS else st.integers(0, 2**32 - 1)
-    return st.builds(ScenarioBatch, scenario_for(feature), seed)
+    vary = None if feature in INVARIANTS else scenario_variants
+    return st.builds(Batch, scenario_for(feature), st.integers(0, 2**32 - 1), st.just(vary))
