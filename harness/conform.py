@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
+from harness.casebatch import CaseBatches
 from harness.compare import Difference, compare_answers, compare_outcomes, divergence_id, expectations
-from harness.costs import LevelCosts
+from harness.costs import LevelCosts, fewer_collections
 from harness.features import (
     BY_ID,
     EVAL,
@@ -82,8 +83,8 @@ class Conformance:
         self.deadline = self.start + budget
         self.costs = {level: LevelCosts() for level in LEVELS}
         self.batch_sizes: dict[str, list[int]] = {level: [] for level in LEVELS}
-        self.last_model: Any = None
-        self._supported_memo: dict[str, bool] = {}
+        self.case_batches = CaseBatches(self)
+        self._counts_memo: dict[str, bool] = {}
         self._baseline: dict[str, LevelCosts] = {}  # the costs at the end of the regression corpus
 
     # -- running one input ------------------------------------------------------------------------------------
@@ -136,11 +137,12 @@ class Conformance:
         return blame(structural | (present - declared(item.get("id")) - declared(item.get("tags"))),
                      declared(item.get("tags")) | declared(item.get("id")), codes, step)
 
-    def _supported(self, feature: str) -> bool:
-        known = self._supported_memo.get(feature)
+    def counts(self, feature: str) -> bool:
+        """Whether ``feature``'s checks are counted: the target can express it and the run asked for it."""
+        known = self._counts_memo.get(feature)
         if known is None:
-            known = self._supported_memo[feature] = feature not in self.target.unsupported and \
-                bool(BY_ID[feature].levels & self.target.levels)
+            known = self._counts_memo[feature] = feature not in self.target.unsupported and \
+                bool(BY_ID[feature].levels & self.target.levels) and (self.only is None or feature in self.only)
         return known
 
     # -- one input, counted -----------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ class Conformance:
                 self.result.tally(f).unsupported_runs += 1
             return None
         if level == EVAL:
-            self.last_model, _, diff, present = self.run_case(item, structural)
+            _, _, diff, present = self.run_case(item, structural)
             self.result.cases += 1
             unsupported_part = False
         else:
@@ -161,7 +163,7 @@ class Conformance:
             self.result.scenarios += 1
             unsupported_part = diff is None and compared < len(model)
         for f in present:
-            if self._supported(f) and (self.only is None or f in self.only):
+            if self.counts(f):
                 t = self.result.tally(f)
                 if unsupported_part and f in focus:  # the part of the scenario about f could not run
                     t.unsupported_runs += 1
@@ -169,7 +171,13 @@ class Conformance:
                     t.checked += 1
         if diff is None:
             return None
-        feature = self._blame(item, present, diff)
+        self.diverged(item, level, self._blame(item, present, diff), diff, choices, strategy, index, origin)
+        return diff
+
+    def diverged(self, item: dict, level: str, feature: str, diff: Difference, choices: tuple | None,
+                 strategy: Any, index: int | None, origin: str = "generated") -> None:
+        """Count a divergence under ``feature``; a new class of it is recorded (a generated one minimised first,
+        once the generation pass is over: Hypothesis runs do not nest)."""
         tally = self.result.tally(feature)
         if diff.kind == "crash":
             tally.crashed += 1
@@ -178,11 +186,10 @@ class Conformance:
         key = (feature, diff.signature())
         if key not in self.known:
             self.known[key] = "pending"
-            if origin == "generated":  # minimised once the generation pass is over (Hypothesis runs do not nest)
+            if origin == "generated":
                 self.pending.append((item, level, feature, diff, choices, strategy, index))
             else:
                 self._record(item, level, origin, feature, diff, None, None)
-        return diff
 
     # -- minimising and recording -----------------------------------------------------------------------------
     def _same(self, level: str, feature: str, signature: str) -> Callable[..., bool]:
@@ -281,13 +288,18 @@ class Conformance:
             costs.draws += 1
             choices = current_choices()
             sizes.append(costs.batch_size())
+            if level == EVAL:  # the fast path: one batch (harness.casebatch)
+                sizes[-1] = min(sizes[-1], _fitting(costs, until))
+                done[0] += self.case_batches.run(drawn, sizes[-1], choices, strategy, until)
+                if time.monotonic() > until and done[0] >= MIN_EXAMPLES:
+                    raise _OutOfTime()
+                last[0] = time.perf_counter()
+                return False
             for index, item in enumerate(drawn.items(sizes[-1])):
                 if time.monotonic() > until and done[0] >= MIN_EXAMPLES:
                     raise _OutOfTime()
                 self.check(item, level, "generated", choices, strategy, index)
                 done[0] += 1
-                if level == EVAL and index == 0 and "error" in (self.last_model or {}):
-                    break  # the model refuses the drawn case (a malformed policy): its variants would be refused too
             last[0] = time.perf_counter()
             return False
 
@@ -300,7 +312,9 @@ class Conformance:
         while self.pending:
             item, level, feature, diff, choices, strategy, index = self.pending.pop(0)
             self.progress({"phase": "minimise", "feature": feature, "level": level, **self._counts()})
+            t0 = time.perf_counter()
             self._record(item, level, "generated", feature, diff, choices, strategy, index)
+            self.costs[level].minimise_s += time.perf_counter() - t0
 
     def level_costs(self) -> dict[str, dict[str, float]]:
         """Per level, the generated part of the run (after the regression corpus, minimisation included): wall time,
@@ -325,16 +339,17 @@ class Conformance:
                 self.result.tally(fid).unsupported_reason = f"needs the {need} level; the target has " + \
                     ", ".join(sorted(self.target.levels))
         try:
-            self._regression()
-            self._baseline = {level: c.copy() for level, c in self.costs.items()}
-            units = self._units()
-            for i, (feature, level) in enumerate(units):
-                share = max(0.0, self.deadline - time.monotonic()) / (len(units) - i)
-                self.progress({"phase": "generate", "feature": feature, "level": level, "unit": i + 1,
-                               "units": len(units), **self._counts()})
-                t0 = time.perf_counter()
-                self._generate(feature, level, time.monotonic() + share)
-                self.costs[level].wall_s += time.perf_counter() - t0
+            with fewer_collections():
+                self._regression()
+                self._baseline = {level: c.copy() for level, c in self.costs.items()}
+                units = self._units()
+                for i, (feature, level) in enumerate(units):
+                    share = max(0.0, self.deadline - time.monotonic()) / (len(units) - i)
+                    self.progress({"phase": "generate", "feature": feature, "level": level, "unit": i + 1,
+                                   "units": len(units), **self._counts()})
+                    t0 = time.perf_counter()
+                    self._generate(feature, level, time.monotonic() + share)
+                    self.costs[level].wall_s += time.perf_counter() - t0
         except KeyboardInterrupt:
             for item, level, feature, diff, *_ in self.pending:  # known, not minimised
                 self._record(item, level, "interrupted", feature, diff, None, None)
@@ -346,6 +361,14 @@ class Conformance:
                 self.result.notes.append(f"{what} per drawn example (the drawn one and variants of it): "
                                          f"{min(self.batch_sizes[level])} to {max(self.batch_sizes[level])}")
         return self.result
+
+
+def _fitting(costs: LevelCosts, until: float) -> int:
+    """How many inputs fit in the time left before ``until``, at the level's mean cost per input so far."""
+    if not costs.inputs:
+        return 1
+    per_input = 1.2 * (costs.target_s + costs.model_s) / costs.inputs
+    return max(1, int((until - time.monotonic()) / max(per_input, 1e-6)))
 
 
 def _code(side: Any) -> str | None:

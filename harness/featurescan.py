@@ -9,58 +9,122 @@ from __future__ import annotations
 
 import re
 
-from harness.policyscan import account_of, as_list, principals_named, scan_policy, scan_resource_policy
+from harness.policyscan import (
+    account_of,
+    as_list,
+    lower_keys,
+    policy_context,
+    policy_line,
+    policy_static,
+    principals_named,
+    scan_policy,
+    scan_resource_policy,
+)
 
 _DOC_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy")
 
 def scan_case(case: dict) -> set[str]:
     """Every feature a decision case (formats/decision-case.md) exercises, by its structure."""
-    out = {"decision.default-deny"}
-    request = case.get("request") if isinstance(case.get("request"), dict) else {}
-    principal = request.get("principal") if isinstance(request.get("principal"), str) else None
-    action = str(request.get("action", "")).lower()
-    trust = action.startswith("sts:assumerole") and ":role/" in str(request.get("resource", ""))
-    for doc in as_list(case.get("identity_policies") or []):
-        scan_policy(doc, "identity", request, out)
-    if case.get("group_policies"):
-        out.add("identity.group-policies")
-        for doc in as_list(case["group_policies"]):
-            scan_policy(doc, "identity", request, out)
-    single = (("permission_boundary", "boundary.caps-identity"), ("session_policy", "session.policy-caps"),
-              ("resource_policy", None))
-    for key, feature in single:
-        if case.get(key) is not None:
-            scan_policy(case[key], "other", request, out)
-            out.update({feature} if feature else set())
-    for key, feature in (("scps", "scp.filter"), ("rcps", "rcp.filter")):
-        levels = case.get(key) or []
-        if isinstance(levels, list) and levels:
-            out.add(feature)
-            if key == "scps" and len(levels) > 1:
-                out.add("scp.every-level")
-            for level in levels:
-                for doc in as_list(level.get("policies", []) if isinstance(level, dict) else []):
-                    scan_policy(doc, "other", request, out)
-    if case.get("vpc_endpoint_policies"):
-        out.add("vpce.filter")
-        for doc in as_list(case["vpc_endpoint_policies"]):
-            scan_policy(doc, "other", request, out)
-    if case.get("resource_policy") is not None:
-        scan_resource_policy(case["resource_policy"], principal, trust, out)
-    resource_account = request.get("resource_account")
-    if principal and resource_account and account_of(principal) not in (None, resource_account):
-        out.add("resource-policy.cross-account")
-    if principal and principal.endswith(":root"):
-        out.add("trust-policy.root-cannot-assume" if trust else "root.full-access")
-        if case.get("scps"):
+    return set(CaseScan(case).features(case.get("request")))
+
+
+class CaseScan:
+    """The structural scan of one decision case, made to be asked of many requests with the same documents and
+    caller (the variants of a drawn case): ``features(request)`` is what the case holding ``request`` exercises.
+
+    It is the union of three parts, each computed once: what the documents and the caller exercise whatever the
+    request; what depends on the action and resource (a pattern matching only ignoring case; whether it is a trust
+    request); what depends on which keys the context holds (a tested key missing or spelt in another case, a
+    variable left unresolved). Context values never matter to the scan."""
+
+    def __init__(self, case: dict) -> None:
+        request = case.get("request") if isinstance(case.get("request"), dict) else {}
+        self.case = case
+        self.principal = request.get("principal") if isinstance(request.get("principal"), str) else None
+        self.docs: list[tuple[object, str]] = [(d, "identity") for d in as_list(case.get("identity_policies") or [])]
+        self.docs += [(d, "identity") for d in as_list(case.get("group_policies") or [])]
+        self.docs += [(case[key], "other") for key in ("permission_boundary", "session_policy", "resource_policy")
+                      if case.get(key) is not None]
+        for key in ("scps", "rcps"):
+            levels = case.get(key) or []
+            for level in levels if isinstance(levels, list) else []:
+                self.docs += [(d, "other") for d in as_list(level.get("policies", []) if isinstance(level, dict) else [])]
+        self.docs += [(d, "other") for d in as_list(case.get("vpc_endpoint_policies") or [])]
+        self.static = self._static(case, request)
+        self._lines: dict[tuple, frozenset[str]] = {}
+        self._contexts: dict[tuple, frozenset[str]] = {}
+        self._unions: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
+
+    def _static(self, case: dict, request: dict) -> frozenset[str]:
+        out = {"decision.default-deny"}
+        for doc, layer in self.docs:
+            out |= policy_static(doc, layer)
+        if case.get("group_policies"):
+            out.add("identity.group-policies")
+        for key, feature in (("permission_boundary", "boundary.caps-identity"),
+                             ("session_policy", "session.policy-caps")):
+            if case.get(key) is not None:
+                out.add(feature)
+        for key, feature in (("scps", "scp.filter"), ("rcps", "rcp.filter")):
+            levels = case.get(key) or []
+            if isinstance(levels, list) and levels:
+                out.add(feature)
+                if key == "scps" and len(levels) > 1:
+                    out.add("scp.every-level")
+        if case.get("vpc_endpoint_policies"):
+            out.add("vpce.filter")
+        principal, resource_account = self.principal, request.get("resource_account")
+        if principal and resource_account and account_of(principal) not in (None, resource_account):
+            out.add("resource-policy.cross-account")
+        if principal and principal.endswith(":root") and case.get("scps"):
             out.add("scp.root-user")
-    if principal and ":federated-user/" in principal:
-        out.add("session.federated")
-    if principal and "/aws-service-role/" in principal and case.get("scps"):
-        out.add("scp.service-linked-role")
-    if trust and case.get("permission_boundary") is not None:
-        out.add("trust-policy.boundary")
-    return out
+        if principal and ":federated-user/" in principal:
+            out.add("session.federated")
+        if principal and "/aws-service-role/" in principal and case.get("scps"):
+            out.add("scp.service-linked-role")
+        return frozenset(out)
+
+    def line(self, action: object, resource: object) -> frozenset[str]:
+        """What the request's action and resource add (memoised)."""
+        key = (action, resource) if isinstance(action, str) and isinstance(resource, str) else None
+        known = self._lines.get(key) if key is not None else None
+        if known is None:
+            out: set[str] = set()
+            for doc, layer in self.docs:
+                out |= policy_line(doc, layer, action, resource)
+            trust = str(action).lower().startswith("sts:assumerole") and ":role/" in str(resource)
+            if self.case.get("resource_policy") is not None:
+                scan_resource_policy(self.case["resource_policy"], self.principal, trust, out)
+            if self.principal and self.principal.endswith(":root"):
+                out.add("trust-policy.root-cannot-assume" if trust else "root.full-access")
+            if trust and self.case.get("permission_boundary") is not None:
+                out.add("trust-policy.boundary")
+            known = frozenset(out)
+            if key is not None:
+                self._lines[key] = known
+        return known
+
+    def context(self, context: object) -> frozenset[str]:
+        """What the keys of the request's context add (memoised by the keys, in order)."""
+        ctx = context if isinstance(context, dict) else {}
+        key = tuple(ctx)
+        known = self._contexts.get(key)
+        if known is None:
+            lower_ctx = lower_keys(ctx)
+            out: set[str] = set()
+            for doc, layer in self.docs:
+                out |= policy_context(doc, layer, lower_ctx)
+            known = self._contexts[key] = frozenset(out)
+        return known
+
+    def features(self, request: object) -> frozenset[str]:
+        """Every feature the case exercises when it asks ``request`` (same caller and resource account)."""
+        req = request if isinstance(request, dict) else {}
+        parts = (self.line(req.get("action", ""), req.get("resource")), self.context(req.get("context")))
+        known = self._unions.get(parts)
+        if known is None:
+            known = self._unions[parts] = self.static | parts[0] | parts[1]
+        return known
 
 
 _ERROR_FEATURES = {"EntityAlreadyExists": "iam.name-unique", "NoSuchEntity": "iam.no-such-entity",

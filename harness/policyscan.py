@@ -154,6 +154,9 @@ def _policy_scan(doc: Any, layer: str) -> _PolicyScan:
             out.add("variable.escape")
         elif ", '" in name:
             out.add("variable.default")
+    if "condition.variable" in out:  # a variable in a condition value is the variables rule's case
+        out.discard("condition.variable")
+        out.add("variable.condition")
     scan = _PolicyScan(frozenset(out), tuple(actions), tuple(resources), tuple(condition_keys), names, {})
     if len(_SCANS) > 2048:
         _SCANS.clear()
@@ -175,29 +178,47 @@ def _condition_keys(cond: Any) -> list[tuple[str, str, str, bool]]:
 
 def scan_policy(doc: Any, layer: str, request: dict | None, out: set[str]) -> None:
     """Features a policy document exercises (``request`` present: also those that depend on the request)."""
-    scan = _policy_scan(doc, layer)
-    found = set(scan.static)
+    out |= policy_static(doc, layer)
     if request is not None:
-        action, resource = request.get("action"), request.get("resource")
-        context = request.get("context") or {}
-        if isinstance(action, str) and scan.matches_only_ignoring_case(False, action):
-            found.add("action.case-insensitive")
-        if isinstance(resource, str) and scan.matches_only_ignoring_case(True, resource):
-            found.add("resource.case-sensitive")
-        lower_ctx = {k.lower(): k for k in context}
-        for lower, key, base, plain in scan.condition_keys:
-            actual = lower_ctx.get(lower)
-            if actual is not None and actual != key:
-                found.add("condition.key-case-insensitive")
-            if actual is None and plain:
-                found.add("condition.negated-missing-key" if base in _NEGATED else "condition.missing-key")
-        if any(n not in ("*", "?", "$") and ", '" not in n and n.strip().lower() not in lower_ctx
-               for n in scan.variables):
-            found.add("variable.unresolved")
-    if "condition.variable" in found:
-        found.discard("condition.variable")
-        found.add("variable.condition")
-    out |= found
+        out |= policy_line(doc, layer, request.get("action"), request.get("resource"))
+        context = request.get("context")
+        out |= policy_context(doc, layer, lower_keys(context if isinstance(context, dict) else {}))
+
+
+def policy_static(doc: Any, layer: str) -> frozenset[str]:
+    """What ``doc`` exercises whatever the request (a variable in a condition counts as ``variable.condition``)."""
+    return _policy_scan(doc, layer).static
+
+
+def policy_line(doc: Any, layer: str, action: Any, resource: Any) -> set[str]:
+    """What ``doc`` exercises because of the request's action and resource: a pattern that matches it only when
+    case is ignored."""
+    scan, found = _policy_scan(doc, layer), set()
+    if isinstance(action, str) and scan.matches_only_ignoring_case(False, action):
+        found.add("action.case-insensitive")
+    if isinstance(resource, str) and scan.matches_only_ignoring_case(True, resource):
+        found.add("resource.case-sensitive")
+    return found
+
+
+def lower_keys(context: dict) -> dict[str, str]:
+    """The request context's keys, lower-cased, to the spelling the request uses."""
+    return {k.lower(): k for k in context if isinstance(k, str)}
+
+
+def policy_context(doc: Any, layer: str, lower_ctx: dict[str, str]) -> set[str]:
+    """What ``doc`` exercises because of which keys the request context holds (``lower_ctx``: see
+    :func:`lower_keys`): a key spelt in another case, a tested key that is missing, a variable left unresolved."""
+    scan, found = _policy_scan(doc, layer), set()
+    for lower, key, base, plain in scan.condition_keys:
+        actual = lower_ctx.get(lower)
+        if actual is not None and actual != key:
+            found.add("condition.key-case-insensitive")
+        if actual is None and plain:
+            found.add("condition.negated-missing-key" if base in _NEGATED else "condition.missing-key")
+    if any(n not in ("*", "?", "$") and ", '" not in n and n.strip().lower() not in lower_ctx for n in scan.variables):
+        found.add("variable.unresolved")
+    return found
 
 
 def principals_named(doc: Any) -> list[str]:

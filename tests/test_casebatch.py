@@ -1,0 +1,138 @@
+"""The evaluator level's batch path (harness/casebatch.py) against the one-input-at-a-time path it replaces.
+
+The batch path memoises the feature scan, the classification, the blame and known classes of divergence, and
+guards the whole batch with one time limit. None of that may change what a report says: for the same cases and
+the same target (one with planted faults, so that cases diverge, crash and answer garbage), both paths give the
+same counts per feature, the same number of cases, and the same classes of divergence.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness.conform import Conformance
+from harness.costs import fewer_collections
+from harness.features import EVAL, classify_case
+from harness.featurescan import CaseScan, scan_case
+from harness.generate.batch import Batch
+from harness.generate.cases import CASE_FEATURES, case_batch_for
+from harness.targets.base import get_target
+
+MODEL = get_target("model")
+MODEL.start()
+BATCHES = st.sampled_from(CASE_FEATURES).flatmap(case_batch_for)
+SETTINGS = settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
+class Faulty:
+    """The model with planted faults: S3 requests allowed whatever the policies (a decision divergence), a crash
+    on every 7th call, garbage on every 11th."""
+
+    name, mode = "faulty", "in-process"
+    levels, unsupported = frozenset({EVAL}), frozenset({"scp.service-linked-role"})
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def version(self) -> str:
+        return "1"
+
+    def decide(self, case: dict) -> object:
+        self.calls += 1
+        if self.calls % 7 == 0:
+            raise RuntimeError("planted crash")
+        if self.calls % 11 == 0:
+            return ["garbage"]
+        answer = MODEL.decide(case)
+        if str(case["request"].get("action", "")).startswith("s3:") and "decision" in answer:
+            return {"id": case.get("id"), "decision": "Allow"}
+        return answer
+
+
+def _engine() -> Conformance:
+    return Conformance(Faulty(), MODEL, budget=60, seed=3, regression=None)
+
+
+def _summary(engine: Conformance) -> tuple:
+    rows = {f: (t.checked, t.divergent, t.crashed, t.unsupported_runs) for f, t in engine.result.tallies.items()
+            if (t.checked, t.divergent, t.crashed, t.unsupported_runs) != (0, 0, 0, 0)}
+    return engine.result.cases, rows, sorted(engine.known)
+
+
+@SETTINGS
+@given(BATCHES)
+def test_the_scan_of_a_batch_is_the_scan_of_each_case(batch: Batch) -> None:
+    scan = CaseScan(batch.base)
+    for case in batch.items(64):
+        assert scan.features(case["request"]) == frozenset(scan_case(case)), case["id"]
+
+
+@settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(BATCHES, min_size=1, max_size=3))
+def test_a_batch_counts_what_checking_each_case_counts(batches: list[Batch]) -> None:
+    one_by_one, batched = _engine(), _engine()
+    for batch in batches:
+        for index, item in enumerate(batch.items(40)):
+            one_by_one.check(item, EVAL, "generated", None, None, index)
+            sent = not classify_case(item, None, False) & one_by_one.target.unsupported
+            if index == 0 and sent and "error" in MODEL.decide(item):
+                break  # the model refuses the drawn case: its variants are not asked
+        batched.case_batches.run(batch, 40, None, None, until=time.monotonic() + 60)
+    assert _summary(batched) == _summary(one_by_one)
+    assert len(batched.pending) == len(one_by_one.pending)
+
+
+def test_the_planted_faults_are_found_in_a_batch() -> None:
+    """The S3 fault and the crashes reach the report: a batch does not hide a divergence behind a memo."""
+    case = {"id": "identity.allow/t", "tags": ["identity.allow"], "identity_policies": [
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                  "Resource": "arn:aws:s3:::examplebucket/*"}]}],
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                    "resource": "arn:aws:s3:::otherbucket/key", "context": {}}}
+    engine = _engine()
+    engine.case_batches.run(Batch(case, 5, _vary), 64, None, None, until=time.monotonic() + 60)
+    kinds = {diff.kind for _, _, _, diff, *_ in engine.pending}
+    assert engine.result.cases == 64 and {"decision", "crash"} <= kinds
+    assert sum(t.crashed for t in engine.result.tallies.values()) >= 64 // 7
+
+
+def _vary(case: dict, rng: random.Random):
+    from harness.generate.cases import NAMES
+    from harness.generate.variants import variants
+
+    return variants(case, rng, NAMES)
+
+
+def test_a_hung_case_fails_alone_and_the_batch_goes_on() -> None:
+    class Hangs(Faulty):
+        def decide(self, case: dict) -> object:
+            self.calls += 1
+            if self.calls == 3:
+                time.sleep(30)
+            return MODEL.decide(case)
+
+    case = json.loads(json.dumps({"id": "decision.default-deny/t", "tags": ["decision.default-deny"],
+                                  "identity_policies": [], "request": {
+                                      "principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                                      "resource": "arn:aws:s3:::examplebucket/key", "context": {}}}))
+    engine = Conformance(Hangs(), MODEL, budget=60, seed=3, regression=None, timeout=0.1)
+    start = time.monotonic()
+    engine.case_batches.run(Batch(case, 1, _vary), 8, None, None, until=time.monotonic() + 60)
+    assert time.monotonic() - start < 20
+    assert engine.result.cases == 8
+    crashes = [diff for _, _, _, diff, *_ in engine.pending if diff.kind == "crash"]
+    assert len(crashes) == 1 and "no answer" in crashes[0].target["crash"]
+
+
+def test_fewer_collections_restores_the_collector() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    with fewer_collections(123_456):
+        assert gc.get_threshold()[0] == 123_456 and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
