@@ -60,19 +60,24 @@ class CaseBatches:
             models.append(self._model(items[0]))
             if "error" in models[0]:  # the model refuses the drawn case (a malformed policy): so it would every variant
                 items, structural = items[:1], structural[:1]
-        sent = [i for i, s in enumerate(structural) if not s & unsupported]
+        expressible = {s: not s & unsupported for s in set(structural)}
+        sent = [i for i, s in enumerate(structural) if expressible[s]]
         skipped = len(items) - len(sent)
         for f in declared(items[0].get("id")) | declared(tags):  # never sent: they need what the target cannot express
             engine.result.tally(f).unsupported_runs += skipped
         targets, interrupted = self._answers([items[i] for i in sent], until)
         sent = sent[:len(targets)]  # the unit's time ran out during the batch: the rest is not asked
-        models = models[:len(sent)] + [self._model(items[i]) for i in sent[len(models):]]
+        models = models[:len(sent)] + self._models([items[i] for i in sent[len(models):]])
         costs.inputs += len(sent)
         engine.result.cases += len(sent)
         counted: Counter[tuple[str, ...]] = Counter()
         diverged: Counter[tuple[str, str, bool]] = Counter()
+        tags_key = tuple(tags) if isinstance(tags, list) else tags
+        classify, present_of = self._classify, self._present
         for i, model, target in zip(sent, models, targets, strict=True):
-            present, count = self._classify(structural[i], model, tags)
+            hit = present_of.get((structural[i], model.get("decision"), None, tags_key)) \
+                if "error" not in model else None
+            present, count = hit if hit is not None else classify(structural[i], model, tags)
             counted[count] += 1
             decision = model.get("decision")
             if decision in DECISIONS and type(target) is dict and target.get("decision") == decision \
@@ -113,12 +118,20 @@ class CaseBatches:
         return known
 
     def _model(self, item: dict) -> dict:
-        costs = self.engine.costs[EVAL]
-        t0 = time.perf_counter()
+        return self._models([item])[0]
+
+    def _models(self, items: list[dict]) -> list[dict]:
+        """The model's answers, its time added to the level's."""
+        decide, out = self.engine.model.decide, []
+        spent, perf = 0.0, time.perf_counter
         try:
-            return self.engine.model.decide(item)
+            for item in items:
+                t0 = perf()
+                out.append(decide(item))
+                spent += perf() - t0
         finally:
-            costs.model_s += time.perf_counter() - t0
+            self.engine.costs[EVAL].model_s += spent
+        return out
 
     def _answers(self, items: list[dict], until: float) -> tuple[list[dict], bool]:
         """The target's answers to a prefix of ``items`` (all of them unless the time runs out or Ctrl-C is pressed:
@@ -140,20 +153,24 @@ class CaseBatches:
         return out, False
 
     def _decide_all(self, items: list[dict], out: list[dict], until: float) -> None:
-        decide, costs = self.engine.target.decide, self.engine.costs[EVAL]
-        for item in items[len(out):]:
-            if out and time.monotonic() > until:
-                return
-            t0 = time.perf_counter()
-            try:
-                answer = decide(item)
-            except CallTimeout:
-                costs.target_s += time.perf_counter() - t0
-                raise
-            except Exception as exc:
-                answer = crash(item.get("id"), f"{type(exc).__name__}: {str(exc)[:300]}")
-            costs.target_s += time.perf_counter() - t0
-            out.append(answer)
+        decide, perf, monotonic = self.engine.target.decide, time.perf_counter, time.monotonic
+        spent = 0.0
+        try:
+            for item in items[len(out):]:
+                if out and not len(out) % 32 and monotonic() > until:
+                    return
+                t0 = perf()
+                try:
+                    answer = decide(item)
+                except CallTimeout:
+                    raise
+                except Exception as exc:
+                    answer = crash(item.get("id"), f"{type(exc).__name__}: {str(exc)[:300]}")
+                finally:
+                    spent += perf() - t0
+                out.append(answer)
+        finally:
+            self.engine.costs[EVAL].target_s += spent
 
     def _classify(self, structural: frozenset[str], model: Any, tags: Any) -> tuple[frozenset[str], tuple[str, ...]]:
         """What the case exercises (its structure, the model's answer, its tags) and which of it is counted."""

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})")
     p.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                    help="time runs by CPU time of the measuring processes (default) or by elapsed time")
+    p.add_argument("--campaign", type=float, default=None,
+                   help="seconds of each conformance campaign (default 240, the budget of `iamspec conform`; 2 with "
+                   "--quick)")
     p.add_argument("--peers", default=None,
                    help="comma-separated peers to measure (default all: moto, ministack, principalmapper, "
                    "iam-simulate-node, iam-simulate-pipe; 'none' for the model alone)")
@@ -42,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if [p for p in peers if p not in PEERS]:
         print(f"iamspec bench: unknown peer(s); known: {', '.join(PEERS)}", file=sys.stderr)
         return 2
+    if args.campaign is not None and args.campaign <= 0:
+        print("iamspec bench: --campaign must be positive", file=sys.stderr)
+        return 2
     if args.cases is not None and args.cases < 1:
         print("iamspec bench: --cases must be at least 1", file=sys.stderr)
         return 2
@@ -51,6 +57,6 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     run_bench(out, cases=args.cases, quick=args.quick, seed=args.seed, cpu=None if args.cpu < 0 else args.cpu,
-              sections=sections, log=log, peers=peers, clock=args.clock)
+              sections=sections, log=log, peers=peers, clock=args.clock, campaign=args.campaign)
     print(f"wrote {out / 'bench.md'} and {out / 'bench.json'}")
     return 0

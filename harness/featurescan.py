@@ -53,6 +53,7 @@ class CaseScan:
         self.static = self._static(case, request)
         self._lines: dict[tuple, frozenset[str]] = {}
         self._contexts: dict[tuple, frozenset[str]] = {}
+        self._context_objects: dict[int, tuple[object, frozenset[str]]] = {}
         self._unions: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
 
     def _static(self, case: dict, request: dict) -> frozenset[str]:
@@ -105,7 +106,11 @@ class CaseScan:
         return known
 
     def context(self, context: object) -> frozenset[str]:
-        """What the keys of the request's context add (memoised by the keys, in order)."""
+        """What the keys of the request's context add (memoised by the keys, in order, and by the context object:
+        variants share their context dicts)."""
+        hit = self._context_objects.get(id(context))
+        if hit is not None and hit[0] is context:
+            return hit[1]
         ctx = context if isinstance(context, dict) else {}
         key = tuple(ctx)
         known = self._contexts.get(key)
@@ -115,6 +120,7 @@ class CaseScan:
             for doc, layer in self.docs:
                 out |= policy_context(doc, layer, lower_ctx)
             known = self._contexts[key] = frozenset(out)
+        self._context_objects[id(context)] = (context, known)  # the object is kept, so its id is not reused
         return known
 
     def features(self, request: object) -> frozenset[str]:

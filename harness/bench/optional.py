@@ -37,10 +37,11 @@ def proofs_section(quick: bool, cpu: int | None, log: Callable[[str], None]) -> 
     return {"unavailable": "`iamspec prove` not built (harness/cmd_prove.py and spec/smt/prove.py are absent)"}
 
 
-def conformance_section(quick: bool, seed: int, cpu: int | None, log: Callable[[str], None]) -> dict:
+def conformance_section(quick: bool, seed: int, cpu: int | None, log: Callable[[str], None],
+                        campaign: float | None = None) -> dict:
     """Conformance throughput per target and the harness's own share of the time."""
     if _missing("harness.conform"):
         return {"unavailable": "the conformance harness is not built (harness/conform.py is absent)"}
     from harness.bench.conformance import run_conformance
 
-    return run_conformance(quick, seed, cpu, log)
+    return run_conformance(quick, seed, cpu, log, budget=campaign)

@@ -60,7 +60,7 @@ def _reproduce(cases: int, seed: int, cpu: int | None, quick: bool, clock: str) 
 def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: int = 6, cpu: int | None = 0,
               sections: tuple[str, ...] = SECTIONS, log: Callable[[str], None] = print,
               peers: tuple[str, ...] = evaluator.PEERS, sizes: tuple[int, ...] = scaling.SIZES,
-              clock: str = "cpu") -> dict:
+              clock: str = "cpu", campaign: float | None = None) -> dict:
     t0 = time.perf_counter()
     plain_log = log
 
@@ -74,6 +74,7 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
                f"--cpu {-1 if cpu is None else cpu} --clock {clock}")
     command += (" --quick" if quick else "") + ("" if sections == SECTIONS else f" --sections {','.join(sections)}")
     command += "" if peers == evaluator.PEERS else f" --peers {','.join(peers) or 'none'}"
+    command += "" if campaign is None else f" --campaign {campaign:g}"
     result: dict = {
         "schema": "iamspec-bench/1",
         "command": command,
@@ -108,7 +109,7 @@ def run_bench(out: Path, cases: int | None = None, quick: bool = False, seed: in
             result["proofs"] = proofs_section(quick, cpu, log)
         if "conformance" in sections:
             marks["conformance"] = time.perf_counter()
-            result["conformance"] = conformance_section(quick, seed, cpu, log)
+            result["conformance"] = conformance_section(quick, seed, cpu, log, campaign)
     order = sorted(marks.items(), key=lambda kv: kv[1]) + [("end", time.perf_counter())]
     result["section_s"] = {name: round(order[i + 1][1] - at, 1) for i, (name, at) in enumerate(order[:-1])}
     result["summary"] = report.summary(result)

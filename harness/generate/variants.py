@@ -149,35 +149,44 @@ def _resource(rng: random.Random, resource: str, lits: Literals) -> str:
 
 class _ContextChoices:
     """The request's keys (each kept, dropped or moved near its value; the keys AWS sets are always kept) and the
-    keys the policies test that the request lacks (each added or not), prepared once per drawn case."""
+    keys the policies test that the request lacks (each added or not), prepared once per drawn case: the nearby
+    values of each key are drawn here, a few per key, so that a choice only picks among them."""
 
-    def __init__(self, ctx: dict, types: dict, lits: Literals) -> None:
-        self.keys = [(key, value, key.lower() in FIXED_KEYS,
-                      types.get(key, "stringList" if isinstance(value, list) else "string"), key in types)
-                     for key, value in ctx.items()]
+    NEARBY = 3  # nearby values drawn per key
+
+    def __init__(self, ctx: dict, types: dict, lits: Literals, rng: random.Random) -> None:
+        self.keys: list[tuple[str, Any, bool, str, bool, list]] = []
+        for key, value in ctx.items():
+            ktype = types.get(key, "stringList" if isinstance(value, list) else "string")
+            fixed = key.lower() in FIXED_KEYS
+            nearby = [] if fixed else [_near(rng, ktype, value) for _ in range(self.NEARBY)]
+            self.keys.append((key, value, fixed, ktype, key in types, nearby))
         present = {k.lower() for k in ctx} | FIXED_KEYS
-        self.extra: list[tuple[str, str, list[str], float]] = []  # (key, type, values near which, how often)
+        self.extra: list[tuple[str, str, list, float]] = []  # (key, type, values to pick from, how often)
         for key, (ktype, values, multi) in lits.conditions.items():
             if key.lower() not in present:
                 present.add(key.lower())
                 pool_type = POOL.get(key, (None,))[0]
-                self.extra.append((key, pool_type or ("stringList" if multi and ktype == "string" else ktype),
-                                   values or ["x"], 0.5))
+                self._add_extra(rng, key, pool_type or ("stringList" if multi and ktype == "string" else ktype),
+                                values or ["x"], 0.5)
         for key, (ktype, value) in POOL.items():  # keys a signed request may carry, tested or not
             if key.lower() not in present:
-                self.extra.append((key, ktype, list(value) if isinstance(value, tuple) else [value], 0.2))
+                self._add_extra(rng, key, ktype, list(value) if isinstance(value, tuple) else [value], 0.2)
+
+    def _add_extra(self, rng: random.Random, key: str, ktype: str, values: list, often: float) -> None:
+        self.extra.append((key, ktype, [_near(rng, ktype, _one(rng, values)) for _ in range(self.NEARBY + 1)], often))
 
     def pick_own(self, rng: random.Random) -> tuple[dict, dict]:
         """The request's own keys, each kept, dropped or moved near its value (the keys AWS sets always kept)."""
         out, out_types = {}, {}
-        for key, value, fixed, ktype, typed in self.keys:
+        for key, value, fixed, ktype, typed, nearby in self.keys:
             roll = rng.random()
             if fixed or roll < 0.5:
                 out[key] = value
             elif roll < 0.75:
                 continue  # dropped
             else:
-                out[key] = _near(rng, ktype, value)
+                out[key] = nearby[int(rng.random() * len(nearby))]
             if typed:
                 out_types[key] = ktype
         return out, out_types
@@ -185,9 +194,9 @@ class _ContextChoices:
     def pick_extra(self, rng: random.Random) -> tuple[dict, dict]:
         """Keys the request lacks, each added or not, with a value from a condition or near it."""
         out, out_types = {}, {}
-        for key, ktype, values, often in self.extra:
+        for key, ktype, nearby, often in self.extra:
             if rng.random() < often:
-                out[key] = _near(rng, ktype, _one(rng, values))
+                out[key] = nearby[int(rng.random() * len(nearby))]
                 if ktype != "string":
                     out_types[key] = ktype
         return out, out_types
@@ -221,7 +230,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
 
     A request is three choices: an action with its resource, the request's own context keys, and the keys added
     to them, each an element of a pool of distinct choices (element 0: the drawn case's own), so every triple is a
-    new request. Triples come in shells (largest index 1, 2, ...; shuffled within a shell), so the first ``n``
+    new request. Triples come in shells (largest index 1, 2, ...), so the first ``n``
     variants need only about ``n ** (1/3)`` choices of each kind, and a variant costs a few dictionary copies:
     cheap beside a fast target."""
     request = case.get("request") or {}
@@ -229,7 +238,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
     trust = action.lower() == "sts:assumerole"
     lits = Literals(case)
     actions = _ActionChoices(action, lits)
-    contexts = _ContextChoices(request.get("context") or {}, request.get("context_types") or {}, lits)
+    contexts = _ContextChoices(request.get("context") or {}, request.get("context_types") or {}, lits, rng)
 
     def new_line(rng: random.Random) -> tuple[str, str] | None:
         if trust:
@@ -246,11 +255,10 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
     merged: dict[tuple[int, int], tuple[dict, dict]] = {}
     prefix, count, shell = f"{case.get('id', '')}.v", 0, 1
     while True:
-        triples = _shell(shell, [pool.reach(shell, rng) for pool in pools])
-        if not triples:
+        sizes = [pool.reach(shell, rng) for pool in pools]
+        if shell >= max(sizes):
             return
-        rng.shuffle(triples)
-        for i, j, k in triples:
+        for i, j, k in _shell(shell, sizes):
             both = merged.get((j, k))
             if both is None:
                 (own, own_types), (extra, extra_types) = pools[1].items[j], pools[2].items[k]
@@ -263,16 +271,13 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
         shell += 1
 
 
-def _shell(shell: int, sizes: list[int]) -> list[tuple[int, ...]]:
+def _shell(shell: int, sizes: list[int]) -> Iterator[tuple[int, ...]]:
     """Every index tuple (index ``p`` below ``sizes[p]``) whose largest index is ``shell``, each once: the first
     position holding ``shell`` is ``p``, positions before it are below ``shell``, those after at most ``shell``."""
-    out: list[tuple[int, ...]] = []
     for p, size in enumerate(sizes):
         if shell < size:
-            ranges = [range(min(shell, n)) for n in sizes[:p]] + [(shell,)] + \
-                [range(min(shell + 1, n)) for n in sizes[p + 1:]]
-            out += product(*ranges)
-    return out
+            yield from product(*[range(min(shell, n)) for n in sizes[:p]], (shell,),
+                               *[range(min(shell + 1, n)) for n in sizes[p + 1:]])
 
 
 def _context_key(choice: tuple[dict, dict]) -> tuple:
