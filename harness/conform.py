@@ -7,12 +7,13 @@ again and reports are stable from run to run; then, feature by feature, examples
 divergence (feature, kind, both sides' gist) is minimised (Hypothesis's shrinker, then delta debugging) and gets the
 id ``D-`` + a hash of the minimised input; later examples of a known class only add to the counts. A target that
 crashes, hangs or answers garbage yields ``crash`` rows and the run goes on; Ctrl-C ends the run with what is known.
+At evaluator level a drawn case and its variants run as one batch (``harness.casebatch``); minimising and recording
+a new class of divergence is ``harness.recording``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from harness.casebatch import CaseBatches
-from harness.compare import Difference, compare_answers, compare_outcomes, divergence_id, expectations
+from harness.compare import Difference, compare_answers, compare_outcomes
 from harness.costs import LevelCosts, fewer_collections
 from harness.features import (
     BY_ID,
@@ -43,13 +44,9 @@ from harness.generate.regression import REGRESSION, documented_mismatches, regre
 from harness.generate.scenario_variants import scenario_batch_for
 from harness.generate.shrink import (
     current_choices,
-    hypothesis_shrink,
-    reduce_case,
-    reduce_scenario,
-    valid_scenario,
 )
-from harness.report.reproducer import reproducer
-from harness.report.results import Divergence, RunResult
+from harness.recording import RecordsDivergences
+from harness.report.results import RunResult
 from harness.targets.base import EXPLICIT_VS_IMPLICIT, Target
 from harness.targets.guard import CallTimeout, call_with_timeout
 
@@ -61,7 +58,7 @@ class _OutOfTime(BaseException):
     """Ends a feature's generation when its share of the budget is spent (a BaseException: Hypothesis lets it by)."""
 
 
-class Conformance:
+class Conformance(RecordsDivergences):
     """One conformance run of ``target`` against ``model`` (both started by the caller)."""
 
     def __init__(self, target: Target, model: Target, *, budget: float = 240.0, examples: int = 200,
@@ -191,71 +188,6 @@ class Conformance:
             else:
                 self._record(item, level, origin, feature, diff, None, None)
 
-    # -- minimising and recording -----------------------------------------------------------------------------
-    def _same(self, level: str, feature: str, signature: str) -> Callable[..., bool]:
-        cache: dict[str, bool] = {}
-
-        def predicate(item: dict, cached_only: bool = False) -> bool:
-            text = json.dumps(item, sort_keys=True)
-            if text not in cache:
-                if cached_only or (level != EVAL and not valid_scenario(item)):
-                    return False
-                if level == EVAL:
-                    _, _, diff, present = self.run_case(item)
-                else:
-                    _, _, diff, present, _ = self.run_scenario(item)
-                cache[text] = diff is not None and diff.signature() == signature and \
-                    self._blame(item, present, diff) == feature
-            return cache[text]
-
-        return predicate
-
-    def _minimise(self, item: dict, level: str, feature: str, diff: Difference, choices: tuple | None,
-                  strategy: Any, index: int | None = None) -> dict:
-        spare = max(0.0, self.deadline - time.monotonic())
-        until = time.monotonic() + min(20.0, max(1.0, 0.1 * spare))
-        same = self._same(level, feature, diff.signature())
-        key = f"iamspec-shrink:{self.target.name}:{feature}:{diff.signature()}".encode()
-        if strategy is not None and choices is not None:
-            if index is not None:  # the item is one case of a drawn batch: shrink the batch, keeping that case
-                strategy = strategy.map(lambda batch: batch.item(index))
-                same = _skip_none(same)
-            shrunk = hypothesis_shrink(strategy, choices, same, self.db or _memory_db(), key, until)
-            if shrunk is not None:
-                item = shrunk
-        if level == EVAL:
-            return reduce_case(item, same, until + 2)
-        return reduce_scenario(item, same, until + 2)
-
-    def _record(self, item: dict, level: str, origin: str, feature: str, diff: Difference, choices: tuple | None,
-                strategy: Any, index: int | None = None) -> None:
-        if origin == "generated":
-            item = self._minimise(item, level, feature, diff, choices, strategy, index)
-            if level == EVAL:
-                _, _, diff2, _ = self.run_case(item)
-            else:
-                _, _, diff2, _, _ = self.run_scenario(item)
-            diff = diff2 or diff
-        did = divergence_id(item, feature, diff)
-        item = dict(item, id=f"{feature}/{did}" if origin == "generated" else item.get("id"))
-        if level == EVAL:
-            model = self.model.decide(item)
-            if "decision" in model:
-                item["expected"] = model["decision"]
-            elif "error" in model:  # the model refuses the case: replay expects the same error code
-                item["expected_error"] = model["error"].get("code")
-        else:
-            outcomes = self.model.run_scenario(item)
-            steps = []
-            for step, expect in zip(item.get("steps", []), expectations(outcomes), strict=False):
-                steps.append({**step, "expect": expect} if expect is not None and "call" in step else step)
-            item["steps"] = steps
-        d = Divergence(did, feature, diff.kind, diff.model, diff.target, scenario=item if level != EVAL else None,
-                       case=item if level == EVAL else None, step=diff.step, origin=origin)
-        d.reproducer = reproducer(d)
-        self.known[(feature, diff.signature())] = did
-        self.result.add_divergence(d)
-
     # -- the run ----------------------------------------------------------------------------------------------
     def _regression(self) -> None:
         if self.regression is None:
@@ -383,16 +315,3 @@ def _safe(fn: Callable[[], Any]) -> Any:
         return fn()
     except Exception:
         return None
-
-
-def _skip_none(predicate: Callable[..., bool]) -> Callable[..., bool]:
-    def wrapped(item: Any, cached_only: bool = False) -> bool:
-        return item is not None and predicate(item, cached_only)
-
-    return wrapped
-
-
-def _memory_db() -> Any:
-    from hypothesis.database import InMemoryExampleDatabase
-
-    return InMemoryExampleDatabase()
