@@ -8,6 +8,7 @@ and, for a scenario, the error codes the model answered. It returns feature ids 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from harness.policyscan import (
     account_of,
@@ -37,9 +38,10 @@ class CaseScan:
     request); what depends on which keys the context holds (a tested key missing or spelt in another case, a
     variable left unresolved). Context values never matter to the scan."""
 
-    def __init__(self, case: dict) -> None:
+    def __init__(self, case: dict, keep: Container[str] | None = None) -> None:
+        """``keep``: only features in it are returned by ``features`` (None: all)."""
         request = case.get("request") if isinstance(case.get("request"), dict) else {}
-        self.case = case
+        self.case, self.keep = case, keep
         self.principal = request.get("principal") if isinstance(request.get("principal"), str) else None
         self.docs: list[tuple[object, str]] = [(d, "identity") for d in as_list(case.get("identity_policies") or [])]
         self.docs += [(d, "identity") for d in as_list(case.get("group_policies") or [])]
@@ -124,12 +126,20 @@ class CaseScan:
         return known
 
     def features(self, request: object) -> frozenset[str]:
-        """Every feature the case exercises when it asks ``request`` (same caller and resource account)."""
+        """Every feature the case exercises when it asks ``request`` (same caller and resource account). The memo
+        lookups of ``line`` and ``context`` are inlined: this runs once per case of a batch."""
         req = request if isinstance(request, dict) else {}
-        parts = (self.line(req.get("action", ""), req.get("resource")), self.context(req.get("context")))
+        action, resource, ctx = req.get("action", ""), req.get("resource"), req.get("context")
+        try:
+            line = self._lines[(action, resource)]
+        except (KeyError, TypeError):
+            line = self.line(action, resource)
+        hit = self._context_objects.get(id(ctx))
+        parts = (line, hit[1] if hit is not None and hit[0] is ctx else self.context(ctx))
         known = self._unions.get(parts)
         if known is None:
-            known = self._unions[parts] = self.static | parts[0] | parts[1]
+            union = self.static | parts[0] | parts[1]
+            known = self._unions[parts] = union if self.keep is None else frozenset(f for f in union if f in self.keep)
         return known
 
 
