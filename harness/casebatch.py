@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from harness.compare import DECISIONS, Difference, compare_answers
@@ -47,7 +48,6 @@ class CaseBatches:
         """Check the drawn case and its first ``n - 1`` variants, stopping after the drawn case once
         ``time.monotonic()`` passes ``until``; how many cases were checked or skipped."""
         engine = self.engine
-        costs = engine.costs[EVAL]
         items = drawn.items(n)
         scan = CaseScan(items[0], keep=BY_ID)
         tags = items[0].get("tags")
@@ -56,99 +56,135 @@ class CaseBatches:
         unsupported = engine.target.unsupported
         models: list[dict] = []
         if not structural[0] & unsupported:
-            models.append(self._model(items[0]))
-            if "error" in models[0]:  # the model refuses the drawn case (a malformed policy): so it would every variant
+            models, stopped = self._models(items[:1])
+            if stopped:
+                raise KeyboardInterrupt
+            if "error" in models[0]:  # the model refuses the drawn case: so it would every variant
                 items, structural = items[:1], structural[:1]
         expressible = {s: not s & unsupported for s in set(structural)}
         sent = [i for i, s in enumerate(structural) if expressible[s]]
-        skipped = len(items) - len(sent)
+        targets, interrupted = self._answers([items[i] for i in sent], until)
+        engine.costs[EVAL].inputs += len(targets)
+        more, model_interrupted = self._models([items[i] for i in sent[len(models):len(targets)]])
+        models = (models + more)[:len(targets)]
+        interrupted = interrupted or model_interrupted
+        # time or Ctrl-C may cut the batch: what lies past the first case not answered is not counted at all
+        reached = sent[len(models)] if len(models) < len(sent) else len(items)
+        sent = sent[:len(models)]
+        skipped = reached - len(sent)
         for f in declared(items[0].get("id")) | declared(tags):  # never sent: they need what the target cannot express
             engine.result.tally(f).unsupported_runs += skipped
-        targets, interrupted = self._answers([items[i] for i in sent], until)
-        sent = sent[:len(targets)]  # the unit's time ran out during the batch: the rest is not asked
-        models = models[:len(sent)] + self._models([items[i] for i in sent[len(models):]])
-        costs.inputs += len(sent)
-        engine.result.cases += len(sent)
-        counted: Counter[tuple[str, ...]] = Counter()
-        diverged: Counter[tuple[str, str, bool]] = Counter()
-        tags_key = tuple(tags) if isinstance(tags, list) else tags
-        classify, present_of = self._classify, self._present
-        for i, model, target in zip(sent, models, targets, strict=True):
-            hit = present_of.get((structural[i], model.get("decision"), None, tags_key)) \
-                if "error" not in model else None
-            present, count = hit if hit is not None else classify(structural[i], model, tags)
-            counted[count] += 1
-            decision = model.get("decision")
-            if decision in DECISIONS and type(target) is dict and target.get("decision") == decision \
-                    and "crash" not in target and "crash" not in model:
-                continue  # the same decision (compare_answers' first case, without its checks of garbage)
-            key: tuple | None = (structural[i], present, _answer_key(model), _answer_key(target))
-            try:
-                seen = self._classes.get(key) if None not in key else None
-            except TypeError:  # a garbage answer holding a list or an object: compared the slow way
-                seen = key = None
-            if seen is not None and seen[:2] in engine.known:  # a known class of divergence: only counted
-                diverged[seen] += 1
-                continue
-            diff = compare_answers(model, target, engine.explicit)
-            if diff is not None:
-                feature = self._blame(structural[i], present, tags, diff)
-                engine.diverged(items[i], EVAL, feature, diff, choices, strategy, i)
-                if key is not None and None not in key:
-                    self._classes[key] = (feature, diff.signature(), diff.kind == "crash")
-        for count, k in counted.items():
-            for f in count:
-                engine.result.tally(f).checked += k
-        for (feature, _, crashed), k in diverged.items():
-            tally = engine.result.tally(feature)
-            if crashed:
-                tally.crashed += k
-            else:
-                tally.divergent += k
+        self._judge(items, structural, sent, models, targets[:len(sent)], tags, choices, strategy)
         if interrupted:  # Ctrl-C during the batch: what was answered is counted, then the run ends
             raise KeyboardInterrupt
         return len(sent) + skipped
 
-    def _model(self, item: dict) -> dict:
-        return self._models([item])[0]
-
-    def _models(self, items: list[dict]) -> list[dict]:
-        """The model's answers, its time (the loop around the calls included) added to the level's."""
-        decide, t0 = self.engine.model.decide, time.perf_counter()
+    def _judge(self, items: list[dict], structural: list[frozenset[str]], sent: list[int], models: list[dict],
+               targets: list[Any], tags: Any, choices: tuple | None, strategy: Any) -> None:
+        """Classify, compare and count each answered case (counts reach the report even if Ctrl-C stops this)."""
+        engine = self.engine
+        counted: Counter[tuple[str, ...]] = Counter()
+        diverged: Counter[tuple[str, str, bool]] = Counter()
+        tags_key = tuple(tags) if isinstance(tags, list) else tags
+        classify, present_of = self._classify, self._present
+        judged = 0
         try:
-            return [decide(item) for item in items]
+            for i, model, target in zip(sent, models, targets, strict=True):
+                hit = present_of.get((structural[i], model.get("decision"), None, tags_key)) \
+                    if "error" not in model else None
+                present, count = hit if hit is not None else classify(structural[i], model, tags)
+                counted[count] += 1
+                judged += 1
+                decision = model.get("decision")
+                if decision in DECISIONS and type(target) is dict and target.get("decision") == decision \
+                        and "crash" not in target and "crash" not in model:
+                    continue  # the same decision (compare_answers' first case, without its checks of garbage)
+                key: tuple | None = (structural[i], present, tags_key, _answer_key(model), _answer_key(target))
+                try:
+                    seen = self._classes.get(key) if None not in key else None
+                except TypeError:  # a garbage answer holding a list or an object: compared the slow way
+                    seen = key = None
+                if seen is not None and seen[:2] in engine.known:  # a known class of divergence: only counted
+                    diverged[seen] += 1
+                    continue
+                diff = compare_answers(model, target, engine.explicit)
+                if diff is not None:
+                    feature = self._blame(structural[i], present, tags, diff)
+                    engine.diverged(items[i], EVAL, feature, diff, choices, strategy, i)
+                    if key is not None and None not in key:
+                        self._classes[key] = (feature, diff.signature(), diff.kind == "crash")
+        finally:
+            engine.result.cases += judged
+            for count, k in counted.items():
+                for f in count:
+                    engine.result.tally(f).checked += k
+            for (feature, _, crashed), k in diverged.items():
+                tally = engine.result.tally(feature)
+                if crashed:
+                    tally.crashed += k
+                else:
+                    tally.divergent += k
+
+    def _models(self, items: list[dict]) -> tuple[list[dict], bool]:
+        """The model's answers (True: Ctrl-C stopped them), its time (the loop around the calls included) added to
+        the level's."""
+        decide, out, t0 = self.engine.model.decide, [], time.perf_counter()
+        try:
+            for item in items:
+                out.append(decide(item))
+        except KeyboardInterrupt:
+            return out, True
         finally:
             self.engine.costs[EVAL].model_s += time.perf_counter() - t0
+        return out, False
 
-    def _answers(self, items: list[dict], until: float) -> tuple[list[dict], bool]:
+    def _answers(self, items: list[dict], until: float) -> tuple[list[Any], bool]:
         """The target's answers to a prefix of ``items`` (all of them unless the time runs out or Ctrl-C is pressed:
-        then True; the first always), a crash answer for a case that raised or hung."""
+        then True; the first always), a crash answer for a case that raised or hung.
+
+        The whole batch runs under one limit. A target that swallows the timeout (a broad ``except`` around its
+        own code) is caught after the call returns: the rest of the batch continues under a new limit. Off the main
+        thread the guard runs each attempt in a thread it may abandon; an abandoned attempt is told to stop and its
+        late answers are never taken."""
         engine, costs = self.engine, self.engine.costs[EVAL]
         per_case = costs.target_s / costs.inputs if costs.inputs else 0.0
-        out: list[dict] = []
+        out: list[Any] = []
         while len(out) < len(items):
             limit = engine.timeout + 5 + 10 * per_case * (len(items) - len(out))
+            attempt: list[Any] = []
+            stop = [False]
             try:
-                call_with_timeout(lambda: self._decide_all(items, out, until), limit)
+                call_with_timeout(partial(self._decide_all, items[len(out):], attempt, until, limit, stop), limit)
+                out += attempt
             except CallTimeout:
-                cid = items[len(out)].get("id")
-                out.append(crash(cid, f"no answer: the time limit of its batch ({limit:.3g} s) ran out on it"))
+                stop[0] = True
+                done = list(attempt)
+                out += done
+                if len(out) < len(items):
+                    cid = items[len(out)].get("id")
+                    out.append(crash(cid, f"no answer: the time limit of its batch ({limit:.3g} s) ran out on it"))
             except KeyboardInterrupt:
+                stop[0] = True
+                out += list(attempt)
                 return out, True
             if out and time.monotonic() > until:
                 break
         return out, False
 
-    def _decide_all(self, items: list[dict], out: list[dict], until: float) -> None:
-        """Answers appended to ``out``, from where it ends; the time from the first call to the last answer is the
-        target's (the loop around the calls, about 0.1 µs a case, included); the deadline is read every 32 cases."""
+    def _decide_all(self, items: list[dict], out: list[Any], until: float, limit: float, stop: list[bool]) -> None:
+        """Answers appended to ``out``; returns early at the unit's deadline (read every 32 cases), when the batch's
+        limit has passed without interrupting (the caller re-arms it), or when told to ``stop``. The time from the
+        first call to the last answer is the target's (the loop around the calls, about 0.1 µs a case, included)."""
         decide, perf, monotonic = self.engine.target.decide, time.perf_counter, time.monotonic
         t0 = perf()
+        overdue = t0 + limit
         try:
-            for start in range(len(out), len(items), 32):
+            for start in range(0, len(items), 32):
                 if out and monotonic() > until:
                     return
                 for item in items[start:start + 32]:
+                    if stop[0] or perf() > overdue:
+                        return
                     try:
                         answer = decide(item)
                     except CallTimeout:
@@ -172,18 +208,25 @@ class CaseBatches:
         return known
 
     def _blame(self, structural: frozenset[str], present: frozenset[str], tags: Any, diff: Difference) -> str:
-        """``Conformance._blame`` for a case, memoised by what it depends on."""
-        decisions = (diff.model.get("decision"), diff.target.get("decision")) \
-            if isinstance(diff.model, dict) and isinstance(diff.target, dict) else (None, None)
+        """``Conformance._blame`` for a case, memoised by what it depends on (a key holding an unhashable value,
+        from a garbage answer, is blamed without the memo)."""
+        both = isinstance(diff.model, dict) and isinstance(diff.target, dict) and "decision" in diff.model \
+            and "decision" in diff.target
+        deny_vs_deny = diff.kind == "decision" and both and "Allow" not in (diff.model["decision"],
+                                                                             diff.target["decision"])
         codes = tuple(c for side in (diff.model, diff.target) for c in [_code(side)] if c)
-        key = (structural, present, tuple(tags) if isinstance(tags, list) else tags, diff.kind, decisions, codes)
-        known = self._blamed.get(key)
+        key = (structural, present, tuple(tags) if isinstance(tags, list) else tags, deny_vs_deny, codes)
+        try:
+            known = self._blamed.get(key)
+        except TypeError:
+            key, known = None, None
         if known is None:
-            if diff.kind == "decision" and None not in decisions and "Allow" not in decisions:
+            if deny_vs_deny:
                 known = "decision.explicit-vs-implicit"
             else:
                 known = blame(structural | (present - declared(tags)), declared(tags), codes, None)
-            self._blamed[key] = known
+            if key is not None:
+                self._blamed[key] = known
         return known
 
 
@@ -192,8 +235,9 @@ def _answer_key(answer: Any) -> tuple | None:
     if type(answer) is not dict:
         return None
     error = answer.get("error")
-    return (answer.get("decision"), type(error) is dict, error.get("code") if type(error) is dict else error,
-            "crash" in answer, answer.get("ok"), "unsupported" in answer)
+    return ("decision" in answer, answer.get("decision"), type(error) is dict,
+            error.get("code") if type(error) is dict else error, "crash" in answer, answer.get("ok") is True,
+            "unsupported" in answer)
 
 
 def _code(side: Any) -> str | None:

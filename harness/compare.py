@@ -94,8 +94,11 @@ def compare_answers(model: dict, target: Any, explicit_vs_implicit: bool = True)
 def _strip(answer: dict) -> dict:
     """An answer as shown in a report: the decision (and ``by``) or the error's code and message."""
     out = {k: answer[k] for k in ("decision", "by") if k in answer}
-    if "error" in answer:
-        out["error"] = {k: answer["error"].get(k) for k in ("code", "message") if k in answer["error"]}
+    error = answer.get("error")
+    if isinstance(error, dict):
+        out["error"] = {k: error.get(k) for k in ("code", "message") if k in error}
+    elif "error" in answer:  # not an object: shown as it came
+        out["error"] = error
     return out
 
 

@@ -152,8 +152,10 @@ _ERROR_FEATURES["MalformedPolicy"] = "policy.malformed"  # S3's code for a bucke
 
 def code_feature(code: object, step: object = None) -> str | None:
     """The feature an error code is about (``MalformedPolicyDocument`` -> ``policy.malformed``), if any."""
+    if not isinstance(code, str):  # a garbage answer's code (a list, a number): about no feature
+        return None
     if code in _ERROR_FEATURES:
-        return _ERROR_FEATURES[str(code)]
+        return _ERROR_FEATURES[code]
     if isinstance(step, dict) and step.get("call") == "iam:CreateAccessKey" and code == "LimitExceeded":
         return "iam.access-key-quota"
     if isinstance(step, dict) and step.get("call") == "sts:AssumeRole" and code == "ValidationError":

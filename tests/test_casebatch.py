@@ -8,6 +8,7 @@ same counts per feature, the same number of cases, and the same classes of diver
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import time
@@ -136,3 +137,88 @@ def test_fewer_collections_restores_the_collector() -> None:
     with fewer_collections(123_456):
         assert gc.get_threshold()[0] == 123_456 and gc.get_freeze_count() > 0
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+class Answering:
+    """A target whose answers are a function of the case (``answer``): garbage included."""
+
+    name, mode = "answering", "in-process"
+    levels, unsupported = frozenset({EVAL}), frozenset()
+
+    def __init__(self, answer) -> None:
+        self.answer = answer
+
+    def version(self) -> str:
+        return "1"
+
+    def decide(self, case: dict) -> object:
+        return self.answer(case)
+
+
+S3_CASE = {"id": "identity.allow/t", "tags": ["identity.allow"], "identity_policies": [
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                             "Resource": "arn:aws:s3:::examplebucket/*",
+                                             "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}}]}],
+    "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+                "resource": "arn:aws:s3:::examplebucket/key", "context": {"aws:SourceVpc": "vpc-1"}}}
+
+
+def _both_paths(answer, batches: list[Batch], n: int = 1) -> tuple[tuple, tuple]:
+    one_by_one = Conformance(Answering(answer), MODEL, budget=60, seed=3, regression=None)
+    batched = Conformance(Answering(answer), MODEL, budget=60, seed=3, regression=None)
+    for batch in batches:
+        for index, item in enumerate(batch.items(n)):
+            one_by_one.check(item, EVAL, "generated", None, None, index)
+        batched.case_batches.run(batch, n, None, None, until=time.monotonic() + 60)
+    return _summary(one_by_one), _summary(batched)
+
+
+def test_the_same_answers_under_other_tags_are_blamed_by_their_own_tags() -> None:
+    """A divergence is blamed on the feature an input was drawn for when it still exercises it; two units whose
+    cases share their structure and answers but not their tags must not share a memoised blame."""
+    other = json.loads(json.dumps(S3_CASE))
+    other.update(id="condition.string/t", tags=["condition.string"])
+    deny_all = lambda case: {"id": case.get("id"), "decision": "ImplicitDeny"}  # noqa: E731
+    slow, fast = _both_paths(deny_all, [Batch(S3_CASE, 1, None), Batch(other, 1, None)])
+    assert fast == slow
+    assert {f for f, _ in slow[2]} == {"resource.wildcard", "condition.string"}
+
+
+def test_garbage_answers_are_judged_as_one_by_one() -> None:
+    """A decision that is null, a list or next to an error string: the memos must not merge them with sound
+    answers, and none of them may stop the run."""
+    garbage = [{"error": {"code": "AccessDenied"}}, {"decision": None, "error": {"code": "AccessDenied"}},
+               {"decision": ["ImplicitDeny"], "error": {"code": "X"}}, {"crash": "boom", "decision": ["x"]},
+               {"decision": "Allow", "error": "oops"}, {"ok": 1}, {"ok": True}]
+
+    def answer(case: dict) -> object:
+        return garbage[int(case["id"].rsplit("/t", 1)[1])]
+
+    copies = [Batch(dict(S3_CASE, id=f"identity.allow/t{i}"), 1, None) for i in range(7)]
+    slow, fast = _both_paths(answer, copies)
+    assert fast == slow
+
+
+def test_a_batch_cut_by_the_deadline_counts_only_what_it_reached() -> None:
+    engine = Conformance(Faulty(), MODEL, budget=60, seed=3, regression=None)
+    engine.target.calls = 1  # no planted crash on the first calls
+    done = engine.case_batches.run(Batch(S3_CASE, 5, _vary), 200, None, None, until=time.monotonic() - 1)
+    skipped = sum(t.unsupported_runs for t in engine.result.tallies.values())
+    assert engine.result.cases == 32  # the deadline is read every 32 cases; the first chunk always runs
+    assert done == engine.result.cases + skipped
+
+
+def test_a_target_that_swallows_the_timeout_does_not_leave_the_batch_unguarded() -> None:
+    class Swallows(Faulty):
+        def decide(self, case: dict) -> object:
+            self.calls += 1
+            if self.calls in (2, 4):
+                with contextlib.suppress(Exception):  # the harness's timeout, swallowed as a broad except would
+                    time.sleep(20)
+            return MODEL.decide(case)
+
+    engine = Conformance(Swallows(), MODEL, budget=60, seed=3, regression=None, timeout=0.1)
+    start = time.monotonic()
+    engine.case_batches.run(Batch(S3_CASE, 1, _vary), 6, None, None, until=time.monotonic() + 60)
+    assert engine.result.cases == 6
+    assert time.monotonic() - start < 14  # each hang is cut at the batch limit (~5 s), not run its 20 s
