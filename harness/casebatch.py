@@ -25,7 +25,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from harness.compare import DECISIONS, Difference, compare_answers
-from harness.features import BY_ID, EVAL, blame, classify_answer, declared
+from harness.features import (
+    BY_ID,
+    EVAL,
+    blame_difference,
+    classify_answer,
+    declared,
+    deny_versus_deny,
+    error_codes,
+)
 from harness.featurescan import CaseScan
 from harness.targets.base import crash
 from harness.targets.guard import CallTimeout, call_with_timeout
@@ -208,23 +216,16 @@ class CaseBatches:
         return known
 
     def _blame(self, structural: frozenset[str], present: frozenset[str], tags: Any, diff: Difference) -> str:
-        """``Conformance._blame`` for a case, memoised by what it depends on (a key holding an unhashable value,
+        """``features.blame_difference`` for a case, memoised by what it reads (a key holding an unhashable value,
         from a garbage answer, is blamed without the memo)."""
-        both = isinstance(diff.model, dict) and isinstance(diff.target, dict) and "decision" in diff.model \
-            and "decision" in diff.target
-        deny_vs_deny = diff.kind == "decision" and both and "Allow" not in (diff.model["decision"],
-                                                                             diff.target["decision"])
-        codes = tuple(c for side in (diff.model, diff.target) for c in [_code(side)] if c)
-        key = (structural, present, tuple(tags) if isinstance(tags, list) else tags, deny_vs_deny, codes)
+        key = (structural, present, tuple(tags) if isinstance(tags, list) else tags, deny_versus_deny(diff),
+               error_codes(diff))
         try:
             known = self._blamed.get(key)
         except TypeError:
             key, known = None, None
         if known is None:
-            if deny_vs_deny:
-                known = "decision.explicit-vs-implicit"
-            else:
-                known = blame(structural | (present - declared(tags)), declared(tags), codes, None)
+            known = blame_difference(diff, structural, present, declared(tags))
             if key is not None:
                 self._blamed[key] = known
         return known
@@ -238,10 +239,3 @@ def _answer_key(answer: Any) -> tuple | None:
     return ("decision" in answer, answer.get("decision"), type(error) is dict,
             error.get("code") if type(error) is dict else error, "crash" in answer, answer.get("ok") is True,
             "unsupported" in answer)
-
-
-def _code(side: Any) -> str | None:
-    if not isinstance(side, dict):
-        return None
-    error = side.get("error")
-    return error.get("code") if isinstance(error, dict) else error if isinstance(error, str) else None

@@ -34,10 +34,13 @@ from harness.features import (
     FEATURE_IDS,
     GENERIC,
     blame,
+    blame_difference,
     classify_answer,
     classify_case,
     classify_scenario,
     declared,
+    deny_versus_deny,
+    error_codes,
 )
 from harness.generate.cases import case_batch_for
 from harness.generate.regression import REGRESSION, documented_mismatches, regression_items
@@ -119,20 +122,17 @@ class Conformance(RecordsDivergences):
         return model, target, diff, classify_scenario(scenario, model), compared
 
     def _blame(self, item: dict, present: set[str], diff: Difference) -> str:
-        if diff.kind == "decision" and "decision" in (diff.model or {}) and "decision" in (diff.target or {}) \
-                and "Allow" not in (diff.model["decision"], diff.target["decision"]):
+        if deny_versus_deny(diff):
             return "decision.explicit-vs-implicit"
-        codes = tuple(c for side in (diff.model, diff.target) for c in [_code(side)] if c)
+        focus = declared(item.get("tags")) | declared(item.get("id"))
         steps = item.get("steps") or []
         step = steps[diff.step] if diff.step is not None and diff.step < len(steps) else None
-        focus = declared(item.get("tags")) | declared(item.get("id"))
         if step is not None:  # a scenario: first what the differing step itself is about
             at_step = classify_scenario({"steps": [step]}, None, False) - GENERIC
             if at_step:
-                return blame(at_step, focus & at_step, codes, step)
+                return blame(at_step, focus & at_step, error_codes(diff), step)
         structural = classify_case(item, None, False) if "request" in item else classify_scenario(item, None, False)
-        return blame(structural | (present - declared(item.get("id")) - declared(item.get("tags"))),
-                     declared(item.get("tags")) | declared(item.get("id")), codes, step)
+        return blame_difference(diff, structural, present, focus, step)
 
     def counts(self, feature: str) -> bool:
         """Whether ``feature``'s checks are counted: the target can express it and the run asked for it."""
@@ -301,13 +301,6 @@ def _fitting(costs: LevelCosts, until: float) -> int:
         return 1
     per_input = 1.2 * (costs.target_s + costs.model_s) / costs.inputs
     return max(1, int((until - time.monotonic()) / max(per_input, 1e-6)))
-
-
-def _code(side: Any) -> str | None:
-    if not isinstance(side, dict):
-        return None
-    error = side.get("error")
-    return error.get("code") if isinstance(error, dict) else error if isinstance(error, str) else None
 
 
 def _safe(fn: Callable[[], Any]) -> Any:

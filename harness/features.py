@@ -15,6 +15,7 @@ divergence is reported under.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from harness.featurescan import code_feature, scan_case, scan_scenario
 
@@ -196,3 +197,33 @@ def blame(present: set[str], focus: set[str], codes: tuple = (), step: object = 
             return f
     return "decision.default-deny"
 
+
+
+def blame_difference(diff: Any, structural: set[str] | frozenset[str], present: set[str] | frozenset[str],
+                     focus: set[str], step: object = None) -> str:
+    """The feature a difference (``harness.compare.Difference``) is reported under: a deny-versus-deny decision is
+    ``decision.explicit-vs-implicit``; otherwise :func:`blame` over the input's structural features and what else it
+    exercised (``present``, its declared ``focus`` aside), with the error codes on either side."""
+    if deny_versus_deny(diff):
+        return "decision.explicit-vs-implicit"
+    return blame(set(structural) | (set(present) - focus), focus, error_codes(diff), step)
+
+
+def deny_versus_deny(diff: Any) -> bool:
+    """Both sides decided, and neither allowed: the difference is which deny (explicit or implicit)."""
+    model, target = diff.model, diff.target
+    return diff.kind == "decision" and isinstance(model, dict) and isinstance(target, dict) and "decision" in model \
+        and "decision" in target and "Allow" not in (model["decision"], target["decision"])
+
+
+def error_codes(diff: Any) -> tuple:
+    """The error codes on either side of a difference."""
+    return tuple(c for side in (diff.model, diff.target) for c in [error_code(side)] if c)
+
+
+def error_code(answer: Any) -> Any:
+    """The error code of an answer or a step's outcome (``{"error": {"code": ...}}`` or ``{"error": "Code"}``)."""
+    if not isinstance(answer, dict):
+        return None
+    error = answer.get("error")
+    return error.get("code") if isinstance(error, dict) else error if isinstance(error, str) else None

@@ -186,7 +186,7 @@ class _ContextChoices:
             elif roll < 0.75:
                 continue  # dropped
             else:
-                out[key] = nearby[int(rng.random() * len(nearby))]
+                out[key] = _one(rng, nearby)
             if typed:
                 out_types[key] = ktype
         return out, out_types
@@ -196,7 +196,7 @@ class _ContextChoices:
         out, out_types = {}, {}
         for key, ktype, nearby, often in self.extra:
             if rng.random() < often:
-                out[key] = nearby[int(rng.random() * len(nearby))]
+                out[key] = _one(rng, nearby)
                 if ktype != "string":
                     out_types[key] = ktype
         return out, out_types
