@@ -59,8 +59,7 @@ class CaseBatches:
         items = drawn.items(n)
         scan = CaseScan(items[0], keep=BY_ID)
         tags = items[0].get("tags")
-        features = scan.features
-        structural = [features(item.get("request")) for item in items]
+        structural = scan.features_of([item.get("request") for item in items])
         unsupported = engine.target.unsupported
         models: list[dict] = []
         if not structural[0] & unsupported:
@@ -89,49 +88,73 @@ class CaseBatches:
 
     def _judge(self, items: list[dict], structural: list[frozenset[str]], sent: list[int], models: list[dict],
                targets: list[Any], tags: Any, choices: tuple | None, strategy: Any) -> None:
-        """Classify, compare and count each answered case (counts reach the report even if Ctrl-C stops this)."""
+        """Classify, compare and count each answered case. Cases on which the model and the target give the same
+        decision (``compare_answers``' first case, without its checks of garbage) are only counted, by groups of
+        the same structure and decision; the others, the suspects, are compared one by one. If Ctrl-C stops this,
+        the cases before the suspect it stopped at are counted, and no other."""
         engine = self.engine
-        counted: Counter[tuple[str, ...]] = Counter()
+        shapes = [structural[i] for i in sent]
+        decisions = [model.get("decision") for model in models]
+        suspects = [k for k, (model, target, decision) in enumerate(zip(models, targets, decisions, strict=True))
+                    if decision not in DECISIONS or type(target) is not dict or target.get("decision") != decision
+                    or "crash" in target or "crash" in model or "error" in model]
         diverged: Counter[tuple[str, str, bool]] = Counter()
-        tags_key = tuple(tags) if isinstance(tags, list) else tags
-        classify, present_of = self._classify, self._present
-        judged = 0
+        judged = 0  # the cases before this one are judged
         try:
-            for i, model, target in zip(sent, models, targets, strict=True):
-                hit = present_of.get((structural[i], model.get("decision"), None, tags_key)) \
-                    if "error" not in model else None
-                present, count = hit if hit is not None else classify(structural[i], model, tags)
-                counted[count] += 1
-                judged += 1
-                decision = model.get("decision")
-                if decision in DECISIONS and type(target) is dict and target.get("decision") == decision \
-                        and "crash" not in target and "crash" not in model:
-                    continue  # the same decision (compare_answers' first case, without its checks of garbage)
-                key: tuple | None = (structural[i], present, tags_key, _answer_key(model), _answer_key(target))
-                try:
-                    seen = self._classes.get(key) if None not in key else None
-                except TypeError:  # a garbage answer holding a list or an object: compared the slow way
-                    seen = key = None
-                if seen is not None and seen[:2] in engine.known:  # a known class of divergence: only counted
-                    diverged[seen] += 1
-                    continue
-                diff = compare_answers(model, target, engine.explicit)
-                if diff is not None:
-                    feature = self._blame(structural[i], present, tags, diff)
-                    engine.diverged(items[i], EVAL, feature, diff, choices, strategy, i)
-                    if key is not None and None not in key:
-                        self._classes[key] = (feature, diff.signature(), diff.kind == "crash")
+            for k in suspects:
+                judged = k
+                self._suspect(items[sent[k]], shapes[k], models[k], targets[k], tags, choices, strategy, sent[k],
+                              diverged)
+            judged = len(sent)
         finally:
-            engine.result.cases += judged
-            for count, k in counted.items():
-                for f in count:
-                    engine.result.tally(f).checked += k
-            for (feature, _, crashed), k in diverged.items():
+            self._count(shapes, decisions, models, [k for k in suspects if k < judged and "error" in models[k]],
+                        judged, tags)
+            for (feature, _, crashed), n in diverged.items():
                 tally = engine.result.tally(feature)
                 if crashed:
-                    tally.crashed += k
+                    tally.crashed += n
                 else:
-                    tally.divergent += k
+                    tally.divergent += n
+
+    def _suspect(self, item: dict, shape: frozenset[str], model: dict, target: Any, tags: Any,
+                 choices: tuple | None, strategy: Any, index: int, diverged: Counter) -> None:
+        """Compare one case whose answers differ or need a closer look; a divergence of a known class is only
+        added to ``diverged``, a new one goes to ``Conformance.diverged``."""
+        engine = self.engine
+        present = self._classify(shape, model, tags)[0]
+        tags_key = tuple(tags) if isinstance(tags, list) else tags
+        key: tuple | None = (shape, present, tags_key, _answer_key(model), _answer_key(target))
+        try:
+            seen = self._classes.get(key) if None not in key else None
+        except TypeError:  # a garbage answer holding a list or an object: compared the slow way
+            seen = key = None
+        if seen is not None and seen[:2] in engine.known:  # a known class of divergence: only counted
+            diverged[seen] += 1
+            return
+        diff = compare_answers(model, target, engine.explicit)
+        if diff is not None:
+            feature = self._blame(shape, present, tags, diff)
+            engine.diverged(item, EVAL, feature, diff, choices, strategy, index)
+            if key is not None and None not in key:
+                self._classes[key] = (feature, diff.signature(), diff.kind == "crash")
+
+    def _count(self, shapes: list[frozenset[str]], decisions: list[Any], models: list[dict], refused: list[int],
+               judged: int, tags: Any) -> None:
+        """Count the first ``judged`` cases under the features each exercises: by groups of the same structure and
+        decision, except those the model refused (``refused``: what they exercise depends on its error)."""
+        engine = self.engine
+        groups = Counter(zip(shapes[:judged], decisions[:judged], strict=True))
+        counted: Counter[tuple[str, ...]] = Counter()
+        for k in refused:
+            groups[(shapes[k], decisions[k])] -= 1
+            counted[self._classify(shapes[k], models[k], tags)[1]] += 1
+        for (shape, decision), n in groups.items():
+            if n:
+                counted[self._classify(shape, {"decision": decision}, tags)[1]] += n
+        engine.result.cases += judged
+        for count, n in counted.items():
+            for f in count:
+                engine.result.tally(f).checked += n
 
     def _models(self, items: list[dict]) -> tuple[list[dict], bool]:
         """The model's answers (True: Ctrl-C stopped them), its time (the loop around the calls included) added to

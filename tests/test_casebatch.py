@@ -69,8 +69,14 @@ def _summary(engine: Conformance) -> tuple:
 @given(BATCHES)
 def test_the_scan_of_a_batch_is_the_scan_of_each_case(batch: Batch) -> None:
     scan = CaseScan(batch.base)
-    for case in batch.items(64):
+    items = batch.items(64)
+    for case in items:
         assert scan.features(case["request"]) == frozenset(scan_case(case)), case["id"]
+    requests = [case["request"] for case in items]
+    expected = [frozenset(scan_case(case)) for case in items]
+    assert CaseScan(batch.base).features_of(requests) == expected  # the passes in C
+    odd = [*requests, None, {"action": "s3:GetObject"}]  # not a dict, no resource or context: one by one
+    assert CaseScan(batch.base).features_of(odd)[:len(items)] == expected
 
 
 @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -253,21 +253,26 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
              _Pool((request.get("context") or {}, request.get("context_types") or {}), _context_key, contexts.pick_own),
              _Pool(({}, {}), _context_key, contexts.pick_extra))
     merged: dict[tuple[int, int], tuple[dict, dict]] = {}
+    lines: list[dict] = []  # the request with each action and resource: a variant copies one and sets its context
     prefix, count, shell = f"{case.get('id', '')}.v", 0, 1
     while True:
         sizes = [pool.reach(shell, rng) for pool in pools]
         if shell >= max(sizes):
             return
+        for new_action, new_resource in pools[0].items[len(lines):]:
+            lines.append({**request, "action": new_action, "resource": new_resource})
         for i, j, k in _shell(shell, sizes):
             both = merged.get((j, k))
             if both is None:
                 (own, own_types), (extra, extra_types) = pools[1].items[j], pools[2].items[k]
                 both = merged[(j, k)] = ({**own, **extra}, {**own_types, **extra_types}) if k else (own, own_types)
             count += 1
-            new_action, new_resource = pools[0].items[i]
-            yield {**case, "id": f"{prefix}{count}", "request": {**request, "action": new_action,
-                                                                 "resource": new_resource, "context": both[0],
-                                                                 "context_types": both[1]}}
+            # copies and stores, not {**case, ...}: the same dicts, key order included, in about half the time
+            varied = lines[i].copy()
+            varied["context"], varied["context_types"] = both
+            item = case.copy()
+            item["id"], item["request"] = f"{prefix}{count}", varied
+            yield item
         shell += 1
 
 
