@@ -147,7 +147,11 @@ def _markdown(rows: dict[str, dict], budget: float, quick: bool) -> list[str]:
     out = [f"Each target ran a `harness.conform` campaign with a {budget:g}-second budget ({scope}; generated "
            "examples, minimisation; a campaign overruns its budget by a minimum of examples per feature) in its own "
            "process pinned to one CPU. Wall-clock time is split between the target's calls, the model's calls, and "
-           "the rest (the harness: generation, classification, comparison, minimisation). 'cases/s (run)' and "
+           "the rest (the harness: generation, classification, comparison, minimisation). A target's time is what its "
+           "`decide`/`run_scenario` takes: the target's own code and iamspec's adapter that turns a case into the "
+           "target's calls (reading the case, translating it, a time limit per call), the same boundary as the "
+           "evaluator table's end-to-end figures. The model's time is a column of its own: the reference's answers "
+           "are what the target is compared with, not the harness's overhead. 'cases/s (run)' and "
            "'steps/s (run)' divide by the whole run, which mixes both kinds of input.", "",
            "| target | cases | scenario steps | cases/s (run) | steps/s (run) | target alone: cases/s, steps/s | "
            "time: target / model / harness (s) | harness ÷ target time |",

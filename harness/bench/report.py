@@ -65,14 +65,15 @@ def summary(result: dict) -> list[dict]:
     shares = {n: r["harness_over_target"] for n, r in conf.items() if r.get("harness_over_target") is not None}
     out.append({"goal": "the harness's overhead is at most 10% of a target's own time",
                 "met": all(v <= 0.10 for v in shares.values()) if shares else None,
-                "measured": "; ".join(f"{n} {100 * v:.0f}%" + _by_level(conf[n]) for n, v in shares.items())
-                or (result.get("conformance") or {}).get("unavailable", "not measured")})
+                "measured": "whole run (by level): " + "; ".join(f"{n} {100 * v:.1f}%" + _by_level(conf[n])
+                                                                for n, v in shares.items())
+                if shares else (result.get("conformance") or {}).get("unavailable", "not measured")})
     return out
 
 
 def _by_level(row: dict) -> str:
     levels = {lv: c.get("harness_over_target") for lv, c in (row.get("levels") or {}).items()}
-    parts = [f"{lv} {100 * v:.0f}%" for lv, v in levels.items() if v is not None]
+    parts = [f"{lv} {100 * v:.1f}%" for lv, v in levels.items() if v is not None]
     return f" ({', '.join(parts)})" if parts else ""
 
 
