@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import time
 
+import z3
+
 from harness.cli import main
 from spec.smt import invariants, mutation, prove
 from spec.smt.mutants import BY_NAME
@@ -92,3 +94,46 @@ def test_policies_in_force_for_each_kind_of_caller() -> None:
     assert in_force("anonymous", "rcps[3]") and in_force("anonymous", "resource") and in_force("service", "vpce[1]")
     assert not in_force("anonymous", "identity") and not in_force("service", "scps[0]")
     assert not in_force("none", "resource")
+
+
+def test_removing_a_boundary_only_removes_not_principal_denies() -> None:
+    """``World.unbounded``'s tie, on the real encoder: with a boundary a NotPrincipal Deny applies to everyone
+    (access_policies_boundaries.html); without it, the resource policy's and a VPC endpoint policy's Allows and
+    grants are the same and their Denies apply to the same callers or fewer. The difference is real: alice, exempt
+    from the NotPrincipal Deny (her account is listed too, iam-semantics §2.2), is denied only because of the
+    boundary (so ``boundary_never_grants`` needs the tie)."""
+    from spec.authorize import PolicySet
+    from spec.policy import PolicyKind, parse_policy
+    from spec.smt.context import scope_of
+    from spec.smt.decision import layers_of
+    from spec.smt.encode import Encoder
+    from spec.smt.request import SymRequest
+    from spec.smt.who import representatives
+
+    alice = "arn:aws:iam::111122223333:user/alice"
+    statements = [
+        {"Effect": "Deny", "NotPrincipal": {"AWS": [alice, "arn:aws:iam::111122223333:root"]}, "Action": "s3:GetObject",
+         "Resource": "*"},
+        {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/bob"}, "Action": "s3:*",
+         "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:PutObject", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}]
+    resource = parse_policy({"Version": "2012-10-17", "Statement": statements}, PolicyKind.RESOURCE)
+    vpce = parse_policy({"Version": "2012-10-17", "Statement": statements}, PolicyKind.VPCE)
+    boundary = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                     "Resource": "*"}]}, PolicyKind.BOUNDARY)
+    req = SymRequest.symbolic(scope_of([resource, vpce]), "q", ..., resource_account="111122223333",
+                              callers=representatives([resource, vpce]))
+    enc = Encoder(req)
+    bounded = layers_of(enc, PolicySet(boundary=boundary, resource=resource, vpce=(vpce,)))
+    unbounded = layers_of(enc, PolicySet(resource=resource, vpce=(vpce,)))
+    cons = req.finish()
+    for with_it, without in ((bounded.resource, unbounded.resource), (bounded.vpce[0].layer, unbounded.vpce[0].layer)):
+        tie = z3.And(with_it.allowed == without.allowed, with_it.grant == without.grant,
+                     z3.Implies(without.denied, with_it.denied))
+        solver = z3.Solver()
+        solver.add(*cons, z3.Not(tie))
+        assert solver.check() == z3.unsat
+        solver = z3.Solver()
+        solver.add(*cons, with_it.denied, z3.Not(without.denied))
+        assert solver.check() == z3.sat

@@ -150,8 +150,13 @@ def boundary_never_grants() -> Claim:
     denial).
 
     Source: a boundary "limits the user's permissions but does not provide permissions on its own"
-    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)."""
-    return never_grants(_world(), "boundary")
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html). Without the boundary, a
+    NotPrincipal Deny of the resource policy or a VPC endpoint policy may stop applying (``World.unbounded``)."""
+    w = _world()
+    layers, ties = w.unbounded()
+    removed = w.decision(layers)
+    return Claim(z3.Implies(w.decision() == ALLOW, removed == ALLOW), [*w.constraints, *ties], w,
+                 {"decision without it": removed})
 
 
 @invariant

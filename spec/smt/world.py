@@ -99,6 +99,25 @@ class World:
         flags = {f"has_{k}": z3.BoolVal(False) for k, v in absent.items() if v}
         return replace(self.layers, **flags)
 
+    def unbounded(self) -> tuple[LayerSet, list[z3.BoolRef]]:
+        """The layers with the permissions boundary removed, and what ties them to these. Rule *NotPrincipal and
+        boundaries*: a NotPrincipal Deny "will always deny any IAM principal that has a permissions boundary policy
+        attached" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html), so removing
+        the boundary can only make fewer Denies apply in the policies that name principals (the resource policy and
+        VPC endpoint policies; identity policies, SCPs and RCPs refuse NotPrincipal). Their Allows, and every other
+        layer, are the same."""
+        def fewer_denies(lyr: Layer, name: str) -> tuple[Layer, z3.BoolRef]:
+            denied = z3.Bool(f"{name}.deny_unbounded")
+            return Layer(lyr.allowed, lyr.grant, denied), z3.Implies(denied, lyr.denied)
+
+        resource, tie = fewer_denies(self.layers.resource, "resource")
+        ties, vpce = [tie], []
+        for i, level in enumerate(self.layers.vpce):
+            lyr, tie = fewer_denies(level.layer, f"vpce[{i}]")
+            vpce.append(replace(level, layer=lyr))
+            ties.append(tie)
+        return replace(self.without(boundary=True), resource=resource, vpce=tuple(vpce)), ties
+
 
 ORG_LEVELS = 7  # the root, up to five nested OUs, and the account
 ENDPOINTS = 2
