@@ -90,25 +90,34 @@ class CaseBatches:
                targets: list[Any], tags: Any, choices: tuple | None, strategy: Any) -> None:
         """Classify, compare and count each answered case. Cases on which the model and the target give the same
         decision (``compare_answers``' first case, without its checks of garbage) are only counted, by groups of
-        the same structure and decision; the others, the suspects, are compared one by one. If Ctrl-C stops this,
-        the cases before the suspect it stopped at are counted, and no other."""
+        the same structure and decision; the others, the suspects, are compared one by one. A suspect is counted
+        before it is compared (as ``Conformance.check`` does), so if Ctrl-C stops this, every case up to the
+        suspect it stopped at is counted and no divergence is left without its case. The counts are made before
+        the comparisons and added to the report at the end, so that what runs after an interruption is only
+        lookups and additions."""
         engine = self.engine
         shapes = [structural[i] for i in sent]
         decisions = [model.get("decision") for model in models]
         suspects = [k for k, (model, target, decision) in enumerate(zip(models, targets, decisions, strict=True))
                     if decision not in DECISIONS or type(target) is not dict or target.get("decision") != decision
                     or "crash" in target or "crash" in model or "error" in model]
+        refused = [k for k in suspects if "error" in models[k]]
+        counted = self._counted(shapes, decisions, models, refused, len(sent), tags)
         diverged: Counter[tuple[str, str, bool]] = Counter()
-        judged = 0  # the cases before this one are judged
+        judged = 0  # the cases before this one are counted
         try:
             for k in suspects:
-                judged = k
+                judged = k + 1
                 self._suspect(items[sent[k]], shapes[k], models[k], targets[k], tags, choices, strategy, sent[k],
                               diverged)
             judged = len(sent)
         finally:
-            self._count(shapes, decisions, models, [k for k in suspects if k < judged and "error" in models[k]],
-                        judged, tags)
+            if judged < len(sent):  # stopped: only the cases reached (their classes are known by now)
+                counted = self._counted(shapes, decisions, models, [k for k in refused if k < judged], judged, tags)
+            engine.result.cases += judged
+            for count, n in counted.items():
+                for f in count:
+                    engine.result.tally(f).checked += n
             for (feature, _, crashed), n in diverged.items():
                 tally = engine.result.tally(feature)
                 if crashed:
@@ -138,11 +147,10 @@ class CaseBatches:
             if key is not None and None not in key:
                 self._classes[key] = (feature, diff.signature(), diff.kind == "crash")
 
-    def _count(self, shapes: list[frozenset[str]], decisions: list[Any], models: list[dict], refused: list[int],
-               judged: int, tags: Any) -> None:
-        """Count the first ``judged`` cases under the features each exercises: by groups of the same structure and
-        decision, except those the model refused (``refused``: what they exercise depends on its error)."""
-        engine = self.engine
+    def _counted(self, shapes: list[frozenset[str]], decisions: list[Any], models: list[dict], refused: list[int],
+                 judged: int, tags: Any) -> Counter[tuple[str, ...]]:
+        """How many of the first ``judged`` cases count under each set of features: by groups of the same structure
+        and decision, except those the model refused (``refused``: what they exercise depends on its error)."""
         groups = Counter(zip(shapes[:judged], decisions[:judged], strict=True))
         counted: Counter[tuple[str, ...]] = Counter()
         for k in refused:
@@ -151,10 +159,7 @@ class CaseBatches:
         for (shape, decision), n in groups.items():
             if n:
                 counted[self._classify(shape, {"decision": decision}, tags)[1]] += n
-        engine.result.cases += judged
-        for count, n in counted.items():
-            for f in count:
-                engine.result.tally(f).checked += n
+        return counted
 
     def _models(self, items: list[dict]) -> tuple[list[dict], bool]:
         """The model's answers (True: Ctrl-C stopped them), its time (the loop around the calls included) added to

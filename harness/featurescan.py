@@ -148,11 +148,13 @@ class CaseScan:
         """``[features(r) for r in requests]``, made in a few passes that run in C when every request is a dict
         holding an action, a resource and a context (variants do): the parts are computed once per distinct action
         and resource, context object and pair of parts, then looked up for every request."""
+        if set(map(type, requests)) != {dict}:  # a request that is not a plain dict (or none): one by one
+            return [self.features(r) for r in requests]
         try:
             lines = list(map(_ACTION_RESOURCE, requests))
             contexts = list(map(_CONTEXT, requests))
             line_parts = {line: self.line(*line) for line in set(lines)}
-        except (KeyError, TypeError):  # a request without one of them, not a dict, or unhashable: one by one
+        except (KeyError, TypeError):  # a request without one of them, or unhashable: one by one
             return [self.features(r) for r in requests]
         by_id = {id(c): self.context(c) for c in {id(c): c for c in contexts}.values()}  # contexts live as long
         pairs = list(zip(map(line_parts.__getitem__, lines), map(by_id.__getitem__, map(id, contexts)), strict=True))

@@ -228,3 +228,23 @@ def test_a_target_that_swallows_the_timeout_does_not_leave_the_batch_unguarded()
     engine.case_batches.run(Batch(S3_CASE, 1, _vary), 6, None, None, until=time.monotonic() + 60)
     assert engine.result.cases == 6
     assert time.monotonic() - start < 14  # each hang is cut at the batch limit (~5 s), not run its 20 s
+
+
+def test_ctrl_c_after_a_divergence_leaves_its_case_counted() -> None:
+    """Ctrl-C just after a new divergence is recorded: the case it came from is counted (checked under the
+    feature it is blamed on), as one by one; no divergence is left without its case."""
+    engine = _engine()
+    engine.target.calls = 1  # no planted crash before the first S3 divergence
+    recorded = engine.diverged
+
+    def then_ctrl_c(item: dict, *args: object, **kwargs: object) -> None:
+        recorded(item, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    engine.diverged = then_ctrl_c
+    with contextlib.suppress(KeyboardInterrupt):
+        engine.case_batches.run(Batch(S3_CASE, 5, _vary), 40, None, None, until=time.monotonic() + 60)
+    (_, _, feature, _, _, _, index), = engine.pending
+    assert engine.result.cases == index + 1
+    tally = engine.result.tallies[feature]
+    assert tally.divergent + tally.crashed == 1 and tally.checked >= 1

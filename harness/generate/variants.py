@@ -270,7 +270,7 @@ def variants(case: dict, rng: random.Random, names: dict[str, str]) -> Iterator[
             # copies and stores, not {**case, ...}: the same dicts, key order included, in about half the time
             varied = lines[i].copy()
             varied["context"], varied["context_types"] = both
-            item = case.copy()
+            item = dict.copy(case)  # a plain dict, as {**case} was, even if the drawn case is a subclass
             item["id"], item["request"] = f"{prefix}{count}", varied
             yield item
         shell += 1
