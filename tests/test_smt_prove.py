@@ -101,7 +101,8 @@ def test_removing_a_boundary_only_removes_not_principal_denies() -> None:
     (access_policies_boundaries.html); without it, the resource policy's and a VPC endpoint policy's Allows and
     grants are the same and their Denies apply to the same callers or fewer. The difference is real: alice, exempt
     from the NotPrincipal Deny (her account is listed too, iam-semantics §2.2), is denied only because of the
-    boundary (so ``boundary_never_grants`` needs the tie)."""
+    boundary (so ``boundary_never_grants`` needs the tie). Each statement decides its own action, so a boundary
+    that wrongly touched a NotPrincipal Allow or a Principal statement would show."""
     from spec.authorize import PolicySet
     from spec.policy import PolicyKind, parse_policy
     from spec.smt.context import scope_of
@@ -114,9 +115,10 @@ def test_removing_a_boundary_only_removes_not_principal_denies() -> None:
     statements = [
         {"Effect": "Deny", "NotPrincipal": {"AWS": [alice, "arn:aws:iam::111122223333:root"]}, "Action": "s3:GetObject",
          "Resource": "*"},
-        {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/bob"}, "Action": "s3:*",
+        {"Effect": "Allow", "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/bob",
+                                                     "arn:aws:iam::111122223333:root"]}, "Action": "s3:GetObject",
          "Resource": "*"},
-        {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:PutObject", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:ListBucket", "Resource": "*"},
         {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}]
     resource = parse_policy({"Version": "2012-10-17", "Statement": statements}, PolicyKind.RESOURCE)
     vpce = parse_policy({"Version": "2012-10-17", "Statement": statements}, PolicyKind.VPCE)
@@ -137,3 +139,35 @@ def test_removing_a_boundary_only_removes_not_principal_denies() -> None:
         solver = z3.Solver()
         solver.add(*cons, with_it.denied, z3.Not(without.denied))
         assert solver.check() == z3.sat
+
+
+def test_a_boundary_denies_a_caller_a_not_principal_deny_exempts() -> None:
+    """The rule on concrete cases, in the model and in the encoder: a NotPrincipal Deny listing the caller and its
+    account (and, for a session, its role) exempts it; with a permissions boundary attached it "will always deny"
+    (access_policies_boundaries.html), in a resource policy and in a VPC endpoint policy alike. A caller it does not
+    list is denied either way."""
+    from spec.authorize import authorize
+    from spec.case import parse_case
+    from spec.smt.concrete import decide
+
+    account = "111122223333"
+    user, role = f"arn:aws:iam::{account}:user/alice", f"arn:aws:iam::{account}:role/app"
+    session = f"arn:aws:sts::{account}:assumed-role/app/s1"
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "NotPrincipal": {"AWS": [user, role, session, f"arn:aws:iam::{account}:root"]},
+         "Action": "s3:*", "Resource": "*"}]}
+    for caller, exempt in ((user, True), (session, True), (f"arn:aws:iam::{account}:user/bob", False)):
+        for where in ("resource_policy", "vpc_endpoint_policies"):
+            for bounded in (False, True):
+                case: dict = {"id": "t", "identity_policies": [everything], "request": {
+                    "principal": caller, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+                    "resource_account": account, "context": {}}}
+                case[where] = policy if where == "resource_policy" else [policy]
+                if bounded:
+                    case["permission_boundary"] = everything
+                parsed = parse_case(case)
+                expected = "Allow" if exempt and not bounded else "ExplicitDeny"
+                assert authorize(parsed.request, parsed.policies).decision == expected, (caller, where, bounded)
+                assert decide(parsed.request, parsed.policies) == expected, (caller, where, bounded)

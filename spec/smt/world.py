@@ -87,6 +87,7 @@ class World:
     cross: z3.BoolRef
     constraints: list[z3.BoolRef]
     statements: dict[str, list[Applied]] = field(default_factory=dict)  # per layer, when built from statements
+    name: str = "w"  # the prefix of its variables
 
     def ev(self, layers: LayerSet | None = None) -> decision.Ev:
         return decision.combine(self.caller, layers or self.layers, self.trust, self.key_policy, self.cross)
@@ -103,11 +104,11 @@ class World:
         """The layers with the permissions boundary removed, and what ties them to these. Rule *NotPrincipal and
         boundaries*: a NotPrincipal Deny "will always deny any IAM principal that has a permissions boundary policy
         attached" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html), so removing
-        the boundary can only make fewer Denies apply in the policies that name principals (the resource policy and
-        VPC endpoint policies; identity policies, SCPs and RCPs refuse NotPrincipal). Their Allows, and every other
-        layer, are the same."""
-        def fewer_denies(lyr: Layer, name: str) -> tuple[Layer, z3.BoolRef]:
-            denied = z3.Bool(f"{name}.deny_unbounded")
+        the boundary can only make fewer Denies apply in the policies that accept NotPrincipal: a resource-based
+        policy and VPC endpoint policies (``spec.policy`` refuses it everywhere else, trust policies included).
+        Their Allows and grants, and every other layer, are the same."""
+        def fewer_denies(lyr: Layer, key: str) -> tuple[Layer, z3.BoolRef]:
+            denied = z3.Bool(f"{self.name}.{key}.deny_unbounded")
             return Layer(lyr.allowed, lyr.grant, denied), z3.Implies(denied, lyr.denied)
 
         resource, tie = fewer_denies(self.layers.resource, "resource")
@@ -165,7 +166,7 @@ def make_world(name: str = "w", levels: int = ORG_LEVELS, endpoints: int = ENDPO
     # resource policy can make to this caller (for a world of statements, each statement's grant is limited).
     cons += [z3.Not(z3.And(trust, key_policy)), z3.Implies(cross, caller.has_account)]
     cons += grant_limits(caller, layers.resource.grant) if not statements else []
-    return World(caller, layers, trust, key_policy, cross, cons, by_layer)
+    return World(caller, layers, trust, key_policy, cross, cons, by_layer, name)
 
 
 GRANT_NAMES = {NONE: "none", ACCOUNT: "account", VIA_ROLE: "role", DIRECT: "direct"}
