@@ -57,7 +57,8 @@ RESOURCE_PATTERNS = ["*", "arn:aws:s3:::b1/*", "arn:aws:s3:::b?/k?", "arn:aws:s3
 PRINCIPALS = ["*", {"AWS": "*"}, {"AWS": ACCT}, {"AWS": f"arn:aws:iam::{ACCT}:root"}, {"AWS": USER},
               {"AWS": [USER, X_USER]}, {"AWS": X_USER}, {"AWS": ROLE}, {"AWS": SESSION}, {"AWS": OTHER},
               {"AWS": f"arn:aws:iam::{ACCT}:role/other/app"}, {"Service": "lambda.amazonaws.com"},
-              {"Federated": "accounts.google.com"}, {"AWS": FED}, {"AWS": f"arn:aws-cn:iam::{ACCT}:root"}]
+              {"Federated": "accounts.google.com"}, {"AWS": FED}, {"AWS": f"arn:aws-cn:iam::{ACCT}:root"},
+              {"AWS": [USER, ROOT]}, {"AWS": [ROLE, SESSION, ROOT]}]  # the lists that exempt from a NotPrincipal Deny
 
 KEYS = {
     "aws:username": ["alice", "bob", "a*", ""],
@@ -122,9 +123,8 @@ def _one_or_list(options: list) -> st.SearchStrategy:
 def statement(draw: st.DrawFn, kind: str) -> dict:
     s: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"]))}
     if kind in ("resource", "trust", "rcp", "vpce") and draw(st.integers(0, 4)):
-        element = "NotPrincipal" if kind == "resource" and s["Effect"] == "Deny" and draw(st.integers(0, 3)) == 0 \
-            else "Principal"
-        s[element] = draw(st.sampled_from(PRINCIPALS))
+        negated = kind in ("resource", "vpce") and s["Effect"] == "Deny" and draw(st.integers(0, 3)) == 0
+        s["NotPrincipal" if negated else "Principal"] = draw(st.sampled_from(PRINCIPALS))
     elif kind in ("resource", "trust"):
         s["Principal"] = "*"
     s["NotAction" if draw(st.integers(0, 5)) == 0 else "Action"] = draw(_one_or_list(ACTION_PATTERNS))
