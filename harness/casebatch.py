@@ -131,8 +131,7 @@ class CaseBatches:
         added to ``diverged``, a new one goes to ``Conformance.diverged``."""
         engine = self.engine
         present = self._classify(shape, model, tags)[0]
-        tags_key = tuple(tags) if isinstance(tags, list) else tags
-        key: tuple | None = (shape, present, tags_key, _answer_key(model), _answer_key(target))
+        key: tuple | None = (shape, present, _tags_key(tags), _answer_key(model), _answer_key(target))
         try:
             seen = self._classes.get(key) if None not in key else None
         except TypeError:  # a garbage answer holding a list or an object: compared the slow way
@@ -194,8 +193,7 @@ class CaseBatches:
                 out += attempt
             except CallTimeout:
                 stop[0] = True
-                done = list(attempt)
-                out += done
+                out += list(attempt)  # a snapshot: an abandoned attempt may still be appending
                 if len(out) < len(items):
                     cid = items[len(out)].get("id")
                     out.append(crash(cid, f"no answer: the time limit of its batch ({limit:.3g} s) ran out on it"))
@@ -235,7 +233,7 @@ class CaseBatches:
         """What the case exercises (its structure, the model's answer, its tags) and which of it is counted."""
         error = model.get("error") if isinstance(model, dict) else None
         key = (structural, model.get("decision") if isinstance(model, dict) else None,
-               error.get("code") if isinstance(error, dict) else None, tuple(tags) if isinstance(tags, list) else tags)
+               error.get("code") if isinstance(error, dict) else None, _tags_key(tags))
         known = self._present.get(key)
         if known is None:
             present = frozenset(f for f in structural | classify_answer(model) | declared(tags) if f in BY_ID)
@@ -246,8 +244,7 @@ class CaseBatches:
     def _blame(self, structural: frozenset[str], present: frozenset[str], tags: Any, diff: Difference) -> str:
         """``features.blame_difference`` for a case, memoised by what it reads (a key holding an unhashable value,
         from a garbage answer, is blamed without the memo)."""
-        key = (structural, present, tuple(tags) if isinstance(tags, list) else tags, deny_versus_deny(diff),
-               error_codes(diff))
+        key = (structural, present, _tags_key(tags), deny_versus_deny(diff), error_codes(diff))
         try:
             known = self._blamed.get(key)
         except TypeError:
@@ -257,6 +254,11 @@ class CaseBatches:
             if key is not None:
                 self._blamed[key] = known
         return known
+
+
+def _tags_key(tags: Any) -> Any:
+    """A case's tags as a memo key (a list as a tuple)."""
+    return tuple(tags) if isinstance(tags, list) else tags
 
 
 def _answer_key(answer: Any) -> tuple | None:

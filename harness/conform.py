@@ -45,9 +45,7 @@ from harness.features import (
 from harness.generate.cases import case_batch_for
 from harness.generate.regression import REGRESSION, documented_mismatches, regression_items
 from harness.generate.scenario_variants import scenario_batch_for
-from harness.generate.shrink import (
-    current_choices,
-)
+from harness.generate.shrink import current_choices
 from harness.recording import RecordsDivergences
 from harness.report.results import RunResult
 from harness.targets.base import EXPLICIT_VS_IMPLICIT, Target

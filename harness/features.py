@@ -198,7 +198,6 @@ def blame(present: set[str], focus: set[str], codes: tuple = (), step: object = 
     return "decision.default-deny"
 
 
-
 def blame_difference(diff: Any, structural: set[str] | frozenset[str], present: set[str] | frozenset[str],
                      focus: set[str], step: object = None) -> str:
     """The feature a difference (``harness.compare.Difference``) is reported under: a deny-versus-deny decision is

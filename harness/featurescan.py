@@ -127,22 +127,18 @@ class CaseScan:
         return known
 
     def features(self, request: object) -> frozenset[str]:
-        """Every feature the case exercises when it asks ``request`` (same caller and resource account). The memo
-        lookups of ``line`` and ``context`` are inlined: this runs once per case of a batch."""
+        """Every feature the case exercises when it asks ``request`` (same caller and resource account)."""
         req = request if isinstance(request, dict) else {}
-        action, resource, ctx = req.get("action", ""), req.get("resource"), req.get("context")
-        try:
-            line = self._lines[(action, resource)]
-        except (KeyError, TypeError):
-            line = self.line(action, resource)
-        hit = self._context_objects.get(id(ctx))
-        parts = (line, hit[1] if hit is not None and hit[0] is ctx else self.context(ctx))
+        return self._union((self.line(req.get("action", ""), req.get("resource")), self.context(req.get("context"))))
+
+    def _union(self, parts: tuple[frozenset[str], frozenset[str]]) -> frozenset[str]:
+        """The static part with an action-and-resource part and a context part (only features in ``keep``),
+        memoised by the pair."""
         known = self._unions.get(parts)
         if known is None:
             union = self.static | parts[0] | parts[1]
             known = self._unions[parts] = union if self.keep is None else frozenset(f for f in union if f in self.keep)
         return known
-
 
     def features_of(self, requests: list[object]) -> list[frozenset[str]]:
         """``[features(r) for r in requests]``, made in a few passes that run in C when every request is a dict
@@ -158,11 +154,9 @@ class CaseScan:
             return [self.features(r) for r in requests]
         by_id = {id(c): self.context(c) for c in {id(c): c for c in contexts}.values()}  # contexts live as long
         pairs = list(zip(map(line_parts.__getitem__, lines), map(by_id.__getitem__, map(id, contexts)), strict=True))
-        unions, keep, static = self._unions, self.keep, self.static
-        for parts in set(pairs).difference(unions):
-            union = static | parts[0] | parts[1]
-            unions[parts] = union if keep is None else frozenset(f for f in union if f in keep)
-        return list(map(unions.__getitem__, pairs))
+        for parts in set(pairs).difference(self._unions):
+            self._union(parts)
+        return list(map(self._unions.__getitem__, pairs))
 
 
 _ACTION_RESOURCE = itemgetter("action", "resource")
