@@ -161,16 +161,19 @@ class CaseBatches:
         return counted
 
     def _models(self, items: list[dict]) -> tuple[list[dict], bool]:
-        """The model's answers (True: Ctrl-C stopped them), its time (the loop around the calls included) added to
-        the level's."""
-        decide, out, t0 = self.engine.model.decide, [], time.perf_counter()
+        """The model's answers (True: Ctrl-C stopped them); the time of each call is added to the level's model
+        time."""
+        decide, perf, out, spent = self.engine.model.decide, time.perf_counter, [], 0.0
         try:
             for item in items:
-                out.append(decide(item))
+                t0 = perf()
+                answer = decide(item)
+                spent += perf() - t0
+                out.append(answer)
         except KeyboardInterrupt:
             return out, True
         finally:
-            self.engine.costs[EVAL].model_s += time.perf_counter() - t0
+            self.engine.costs[EVAL].model_s += spent
         return out, False
 
     def _answers(self, items: list[dict], until: float) -> tuple[list[Any], bool]:
@@ -207,27 +210,32 @@ class CaseBatches:
 
     def _decide_all(self, items: list[dict], out: list[Any], until: float, limit: float, stop: list[bool]) -> None:
         """Answers appended to ``out``; returns early at the unit's deadline (read every 32 cases), when the batch's
-        limit has passed without interrupting (the caller re-arms it), or when told to ``stop``. The time from the
-        first call to the last answer is the target's (the loop around the calls, about 0.1 µs a case, included)."""
+        limit has passed without interrupting (the caller re-arms it), or when told to ``stop``. The target's time
+        is that of its calls, each timed on its own (a call that raised or hung included); the loop around them is
+        the harness's."""
         decide, perf, monotonic = self.engine.target.decide, time.perf_counter, time.monotonic
-        t0 = perf()
-        overdue = t0 + limit
+        overdue = perf() + limit
+        spent = 0.0
         try:
             for start in range(0, len(items), 32):
                 if out and monotonic() > until:
                     return
                 for item in items[start:start + 32]:
-                    if stop[0] or perf() > overdue:
+                    t0 = perf()
+                    if stop[0] or t0 > overdue:
                         return
                     try:
                         answer = decide(item)
-                    except CallTimeout:
-                        raise
                     except Exception as exc:
-                        answer = crash(item.get("id"), f"{type(exc).__name__}: {str(exc)[:300]}")
+                        spent += perf() - t0
+                        if isinstance(exc, CallTimeout):
+                            raise
+                        out.append(crash(item.get("id"), f"{type(exc).__name__}: {str(exc)[:300]}"))
+                        continue
+                    spent += perf() - t0
                     out.append(answer)
         finally:
-            self.engine.costs[EVAL].target_s += perf() - t0
+            self.engine.costs[EVAL].target_s += spent
 
     def _classify(self, structural: frozenset[str], model: Any, tags: Any) -> tuple[frozenset[str], tuple[str, ...]]:
         """What the case exercises (its structure, the model's answer, its tags) and which of it is counted."""

@@ -116,6 +116,7 @@ class Conformance(RecordsDivergences):
                                lambda why: [{"crash": why}] * max(1, len(steps)))
         self.costs["api"].target_s += time.perf_counter() - t0
         self.costs["api"].inputs += 1
+        self.costs["api"].steps += len(steps) if isinstance(steps, list) else 0
         diff, compared = compare_outcomes(model, target, steps)
         return model, target, diff, classify_scenario(scenario, model), compared
 

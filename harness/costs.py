@@ -25,6 +25,7 @@ class LevelCosts:
     draws: int = 0
     target_s: float = 0.0  # inside the target's decide / run_scenario
     inputs: int = 0
+    steps: int = 0  # the steps of the scenarios sent (api level)
     model_s: float = 0.0  # inside the model's
     wall_s: float = 0.0  # the level's generation units, from start to end (minimisation included)
     minimise_s: float = 0.0  # minimising new divergences, the target's and the model's time in it included
@@ -49,7 +50,7 @@ class LevelCosts:
         return {"wall_s": round(d["wall_s"], 3), "target_s": round(d["target_s"], 3), "model_s": round(d["model_s"], 3),
                 "harness_s": round(max(0.0, d["wall_s"] - d["target_s"] - d["model_s"]), 3),
                 "draw_s": round(d["draw_s"], 3), "minimise_s": round(d["minimise_s"], 3),
-                "inputs": int(d["inputs"]), "draws": int(d["draws"])}
+                "inputs": int(d["inputs"]), "steps": int(d["steps"]), "draws": int(d["draws"])}
 
 
 @contextmanager

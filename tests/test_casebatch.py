@@ -248,3 +248,36 @@ def test_ctrl_c_after_a_divergence_leaves_its_case_counted() -> None:
     assert engine.result.cases == index + 1
     tally = engine.result.tallies[feature]
     assert tally.divergent + tally.crashed == 1 and tally.checked >= 1
+
+
+def test_the_target_and_the_model_are_timed_call_by_call(monkeypatch) -> None:
+    """The level's target and model times are those of their calls: a call that raises counts whole, the model's
+    calls count in the model's column only. A fake clock moves only inside calls (10 per target call, 1 per model
+    call), so the figures are exact."""
+    import types
+
+    import harness.casebatch as casebatch
+
+    clock = [0.0]
+    monkeypatch.setattr(casebatch, "time", types.SimpleNamespace(perf_counter=lambda: clock[0],
+                                                                 monotonic=time.monotonic))
+
+    class Model:
+        def decide(self, case: dict) -> dict:
+            clock[0] += 1
+            return MODEL.decide(case)
+
+    class Raises(Faulty):
+        def decide(self, case: dict) -> object:
+            self.calls += 1
+            clock[0] += 10
+            if self.calls % 3 == 0:
+                raise RuntimeError("planted crash")
+            return MODEL.decide(case)
+
+    engine = Conformance(Raises(), MODEL, budget=60, seed=3, regression=None)
+    engine.model = Model()
+    engine.case_batches.run(Batch(S3_CASE, 5, _vary), 30, None, None, until=time.monotonic() + 60)
+    costs = engine.costs[EVAL]
+    assert costs.inputs == 30 and engine.result.cases == 30
+    assert costs.target_s == 300 and costs.model_s == 30

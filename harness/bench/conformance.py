@@ -1,10 +1,10 @@
 """Conformance throughput per target, and the harness's own share of the time.
 
 Each target runs a ``harness.conform.Conformance`` campaign (regression corpus, then generated examples per
-feature, minimisation of new divergences) in a process of its own, pinned to one CPU, with the target and the model
-wrapped in timers. Time is split three ways: inside the target's ``decide``/``run_scenario`` (the target's own
-time), inside the model's, and everything else (Hypothesis generation, classification, comparison,
-minimisation, bookkeeping: the harness's own share).
+feature, minimisation of new divergences) in a process of its own, pinned to one CPU. Time is split three ways, by
+the engine's own clocks: inside the target's ``decide``/``run_scenario`` calls (the target's own time), inside the
+model's, and everything else (Hypothesis generation, classification, comparison, minimisation, bookkeeping: the
+harness's own share).
 
     python -m harness.bench.conformance TARGET --budget SECONDS --seed S [--cpu C]
 """
@@ -18,53 +18,27 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
 
 from harness.bench.measure import ROOT, child_env
 
 TARGETS = ("moto", "moto-server", "ministack", "iam-simulate", "principalmapper")
 
 
-class Timed:
-    """A target with a stopwatch around its two entry points; every other attribute is the target's own."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.case_s = self.scenario_s = 0.0
-        self.cases = self.scenarios = self.steps = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def decide(self, case: dict) -> dict:
-        t0 = time.perf_counter()
-        try:
-            return self._inner.decide(case)
-        finally:
-            self.case_s += time.perf_counter() - t0
-            self.cases += 1
-
-    def run_scenario(self, scenario: dict) -> list[dict]:
-        t0 = time.perf_counter()
-        try:
-            return self._inner.run_scenario(scenario)
-        finally:
-            self.scenario_s += time.perf_counter() - t0
-            self.scenarios += 1
-            steps = scenario.get("steps") if isinstance(scenario, dict) else None
-            self.steps += len(steps) if isinstance(steps, list) else 0
-
-
 QUICK_FEATURES = 8  # --quick: the first features of harness.features, without the regression corpus
 
 
 def measure(name: str, budget: float, seed: int, quick: bool = False) -> dict:
-    """One timed campaign against ``name``; ``{"unavailable": why}`` when the target cannot start."""
+    """One timed campaign against ``name``; ``{"unavailable": why}`` when the target cannot start.
+
+    The split of the time comes from the engine's own clocks (``Conformance.costs``), the ones every conformance
+    run keeps: each call to the target and to the model is timed on its own, so what lies between the calls
+    (generation, the loops, classification, comparison, minimisation, bookkeeping) is the harness's. No stopwatch
+    is added around the targets: a wrapper's own work would land in the harness's share."""
     from harness.conform import REGRESSION, Conformance
-    from harness.features import FEATURE_IDS
+    from harness.features import EVAL, FEATURE_IDS
     from harness.targets.base import TargetUnavailable, get_target
 
-    target, model = Timed(get_target(name)), Timed(get_target("model"))
+    target, model = get_target(name), get_target("model")
     try:
         t0 = time.perf_counter()
         target.start()
@@ -83,8 +57,9 @@ def measure(name: str, budget: float, seed: int, quick: bool = False) -> dict:
         for t in (target, model):
             with contextlib.suppress(Exception):  # a target that fails to stop must not lose the figures
                 t.stop()
-    target_s = target.case_s + target.scenario_s
-    model_s = model.case_s + model.scenario_s
+    cases, scenarios = engine.costs[EVAL], engine.costs["api"]
+    target_s = cases.target_s + scenarios.target_s
+    model_s = cases.model_s + scenarios.model_s
     harness_s = max(0.0, total - target_s - model_s)
     return {
         "version": target.version(),
@@ -92,18 +67,18 @@ def measure(name: str, budget: float, seed: int, quick: bool = False) -> dict:
         "scope": f"first {QUICK_FEATURES} features, no regression corpus" if quick else "every feature, regression corpus",
         "start_s": round(start_s, 3),
         "total_s": round(total, 3),
-        "cases": target.cases,
-        "scenarios": target.scenarios,
-        "steps": target.steps,
+        "cases": cases.inputs,
+        "scenarios": scenarios.inputs,
+        "steps": scenarios.steps,
         "divergences": len(result.divergences),
-        "target_case_s": round(target.case_s, 3),
-        "target_scenario_s": round(target.scenario_s, 3),
+        "target_case_s": round(cases.target_s, 3),
+        "target_scenario_s": round(scenarios.target_s, 3),
         "model_s": round(model_s, 3),
         "harness_s": round(harness_s, 3),
-        "cases_per_s": round(target.cases / total, 1) if total else None,
-        "steps_per_s": round(target.steps / total, 1) if total else None,
-        "target_cases_per_s": round(target.cases / target.case_s, 1) if target.case_s else None,
-        "target_steps_per_s": round(target.steps / target.scenario_s, 1) if target.scenario_s else None,
+        "cases_per_s": round(cases.inputs / total, 1) if total else None,
+        "steps_per_s": round(scenarios.steps / total, 1) if total else None,
+        "target_cases_per_s": round(cases.inputs / cases.target_s, 1) if cases.target_s else None,
+        "target_steps_per_s": round(scenarios.steps / scenarios.target_s, 1) if scenarios.target_s else None,
         "harness_share_of_run": round(harness_s / total, 3) if total else None,
         "harness_over_target": round(harness_s / target_s, 3) if target_s else None,
         "levels": {level: {**c, "harness_over_target": round(c["harness_s"] / c["target_s"], 3) if c["target_s"] else None}
@@ -147,7 +122,9 @@ def _markdown(rows: dict[str, dict], budget: float, quick: bool) -> list[str]:
     out = [f"Each target ran a `harness.conform` campaign with a {budget:g}-second budget ({scope}; generated "
            "examples, minimisation; a campaign overruns its budget by a minimum of examples per feature) in its own "
            "process pinned to one CPU. Wall-clock time is split between the target's calls, the model's calls, and "
-           "the rest (the harness: generation, classification, comparison, minimisation). A target's time is what its "
+           "the rest (the harness: generation, the loops around the calls, classification, comparison, "
+           "minimisation), by the clocks every conformance run keeps: each call is timed on its own, and no "
+           "stopwatch is added around the targets for the bench. A target's time is what its "
            "`decide`/`run_scenario` takes: the target's own code and iamspec's adapter that turns a case into the "
            "target's calls (reading the case, translating it, a time limit per call), the same boundary as the "
            "evaluator table's end-to-end figures. The model's time is a column of its own: the reference's answers "
@@ -171,8 +148,8 @@ def _markdown(rows: dict[str, dict], budget: float, quick: bool) -> list[str]:
             "with other probes) as long as drawing stays within 3% of the target's time, so a fast target gets up to "
             "4,096 inputs per draw; at evaluator level a drawn case and its variants run as one batch "
             "(`harness/casebatch.py`). The harness's time splits into drawing (Hypothesis, its engine included), "
-            "minimising new divergences (its own part), and the rest: variants, classification by feature, "
-            "comparison, counting.", "",
+            "minimising new divergences (its own part), and the rest: variants, the loops around the calls, "
+            "classification by feature, comparison, counting.", "",
             "| target | level | inputs | drawn examples | target time per input | harness time per input "
             "(drawing / rest) | harness ÷ target time |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, r in rows.items():
