@@ -167,7 +167,11 @@ class CaseBatches:
         try:
             for item in items:
                 t0 = perf()
-                answer = decide(item)
+                try:
+                    answer = decide(item)
+                except BaseException:  # Ctrl-C in the middle of a call: the call's time still counts
+                    spent += perf() - t0
+                    raise
                 spent += perf() - t0
                 out.append(answer)
         except KeyboardInterrupt:
@@ -211,8 +215,9 @@ class CaseBatches:
     def _decide_all(self, items: list[dict], out: list[Any], until: float, limit: float, stop: list[bool]) -> None:
         """Answers appended to ``out``; returns early at the unit's deadline (read every 32 cases), when the batch's
         limit has passed without interrupting (the caller re-arms it), or when told to ``stop``. The target's time
-        is that of its calls, each timed on its own (a call that raised or hung included); the loop around them is
-        the harness's."""
+        is that of its calls, each timed on its own, a call that raised, hung or was stopped by Ctrl-C included; the
+        loop around them is the harness's. (Off the main thread, a hung call abandoned by the guard adds its time
+        when it returns, if it does.)"""
         decide, perf, monotonic = self.engine.target.decide, time.perf_counter, time.monotonic
         overdue = perf() + limit
         spent = 0.0
@@ -221,14 +226,16 @@ class CaseBatches:
                 if out and monotonic() > until:
                     return
                 for item in items[start:start + 32]:
+                    if stop[0]:
+                        return
                     t0 = perf()
-                    if stop[0] or t0 > overdue:
+                    if t0 > overdue:
                         return
                     try:
                         answer = decide(item)
-                    except Exception as exc:
+                    except BaseException as exc:
                         spent += perf() - t0
-                        if isinstance(exc, CallTimeout):
+                        if isinstance(exc, CallTimeout) or not isinstance(exc, Exception):
                             raise
                         out.append(crash(item.get("id"), f"{type(exc).__name__}: {str(exc)[:300]}"))
                         continue

@@ -23,6 +23,7 @@ from harness.report.results import Divergence
 if TYPE_CHECKING:
     from hypothesis.database import ExampleDatabase
 
+    from harness.costs import LevelCosts
     from harness.report.results import RunResult
     from harness.targets.base import Target
 
@@ -36,6 +37,7 @@ class RecordsDivergences:
     deadline: float
     result: RunResult
     known: dict[tuple[str, str], str]
+    costs: dict[str, LevelCosts]
     run_case: Callable[..., tuple]
     run_scenario: Callable[..., tuple]
     _blame: Callable[..., str]
@@ -86,14 +88,17 @@ class RecordsDivergences:
             diff = diff2 or diff
         did = divergence_id(item, feature, diff)
         item = dict(item, id=f"{feature}/{did}" if origin == "generated" else item.get("id"))
+        t0 = time.perf_counter()
         if level == EVAL:
             model = self.model.decide(item)
+            self.costs[EVAL].model_s += time.perf_counter() - t0
             if "decision" in model:
                 item["expected"] = model["decision"]
             elif "error" in model:  # the model refuses the case: replay expects the same error code
                 item["expected_error"] = model["error"].get("code")
         else:
             outcomes = self.model.run_scenario(item)
+            self.costs[level].model_s += time.perf_counter() - t0
             steps = []
             for step, expect in zip(item.get("steps", []), expectations(outcomes), strict=False):
                 steps.append({**step, "expect": expect} if expect is not None and "call" in step else step)

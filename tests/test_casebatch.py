@@ -250,34 +250,102 @@ def test_ctrl_c_after_a_divergence_leaves_its_case_counted() -> None:
     assert tally.divergent + tally.crashed == 1 and tally.checked >= 1
 
 
-def test_the_target_and_the_model_are_timed_call_by_call(monkeypatch) -> None:
-    """The level's target and model times are those of their calls: a call that raises counts whole, the model's
-    calls count in the model's column only. A fake clock moves only inside calls (10 per target call, 1 per model
-    call), so the figures are exact."""
-    import types
+class _Clock:
+    """A fake clock for the level's time columns: it moves only when told (``tick``), so sums are exact. Reading
+    the deadline (``monotonic``) moves it by 1,000: work between calls that a column must not hold."""
 
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def tick(self, seconds: float) -> None:
+        self.now += seconds
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        self.now += 1000
+        return time.monotonic()
+
+
+class _TickingModel:
+    def __init__(self, clock: _Clock, interrupt_at: int = 0) -> None:
+        self.clock, self.calls, self.interrupt_at = clock, 0, interrupt_at
+
+    def decide(self, case: dict) -> dict:
+        self.calls += 1
+        self.clock.tick(1)
+        if self.calls == self.interrupt_at:
+            raise KeyboardInterrupt
+        return MODEL.decide(case)
+
+
+class _TickingTarget(Faulty):
+    """10 s of fake time per call; every 3rd call raises; Ctrl-C in the middle of call ``interrupt_at``."""
+
+    def __init__(self, clock: _Clock, interrupt_at: int = 0) -> None:
+        super().__init__()
+        self.clock, self.interrupt_at = clock, interrupt_at
+
+    def decide(self, case: dict) -> object:
+        self.calls += 1
+        self.clock.tick(10)
+        if self.calls == self.interrupt_at:
+            raise KeyboardInterrupt
+        if self.calls % 3 == 0:
+            raise RuntimeError("planted crash")
+        return MODEL.decide(case)
+
+
+def _ticking_engine(monkeypatch, target_interrupt: int = 0, model_interrupt: int = 0) -> tuple[Conformance, _Clock]:
     import harness.casebatch as casebatch
 
-    clock = [0.0]
-    monkeypatch.setattr(casebatch, "time", types.SimpleNamespace(perf_counter=lambda: clock[0],
-                                                                 monotonic=time.monotonic))
+    clock = _Clock()
+    monkeypatch.setattr(casebatch, "time", clock)
+    engine = Conformance(_TickingTarget(clock, target_interrupt), MODEL, budget=60, seed=3, regression=None)
+    engine.model = _TickingModel(clock, model_interrupt)
+    engine.timeout = 1e6  # the clock's jumps must not trip the batch's time limit
+    return engine, clock
 
-    class Model:
-        def decide(self, case: dict) -> dict:
-            clock[0] += 1
-            return MODEL.decide(case)
 
-    class Raises(Faulty):
-        def decide(self, case: dict) -> object:
-            self.calls += 1
-            clock[0] += 10
-            if self.calls % 3 == 0:
-                raise RuntimeError("planted crash")
-            return MODEL.decide(case)
-
-    engine = Conformance(Raises(), MODEL, budget=60, seed=3, regression=None)
-    engine.model = Model()
-    engine.case_batches.run(Batch(S3_CASE, 5, _vary), 30, None, None, until=time.monotonic() + 60)
+def test_the_target_and_the_model_are_timed_call_by_call(monkeypatch) -> None:
+    """The level's target and model times are those of their calls alone: a call that raises counts whole, the
+    model's calls count in the model's column only, and what runs between calls (here, reading the deadline, which
+    moves the fake clock by 1,000) in neither."""
+    engine, _ = _ticking_engine(monkeypatch)
+    engine.case_batches.run(Batch(S3_CASE, 5, _vary), 70, None, None, until=time.monotonic() + 60)
     costs = engine.costs[EVAL]
-    assert costs.inputs == 30 and engine.result.cases == 30
-    assert costs.target_s == 300 and costs.model_s == 30
+    assert costs.inputs == 70 and engine.result.cases == 70
+    assert costs.target_s == 700 and costs.model_s == 70
+
+
+def test_a_call_stopped_by_ctrl_c_still_counts(monkeypatch) -> None:
+    engine, _ = _ticking_engine(monkeypatch, target_interrupt=4)
+    with contextlib.suppress(KeyboardInterrupt):
+        engine.case_batches.run(Batch(S3_CASE, 5, _vary), 40, None, None, until=time.monotonic() + 60)
+    assert engine.costs[EVAL].target_s == 40
+    engine, _ = _ticking_engine(monkeypatch, model_interrupt=4)
+    with contextlib.suppress(KeyboardInterrupt):
+        engine.case_batches.run(Batch(S3_CASE, 5, _vary), 40, None, None, until=time.monotonic() + 60)
+    assert engine.costs[EVAL].model_s == 4
+
+
+def test_one_case_at_a_time_the_guard_is_not_the_targets_time(monkeypatch) -> None:
+    """``Conformance.run_case`` (the regression corpus, minimisation): the target's time is its call's, not the
+    time limit's set-up around it."""
+    import harness.conform as conform
+
+    clock = _Clock()
+    monkeypatch.setattr(conform, "time", clock)
+    guard = conform.call_with_timeout
+
+    def slow_guard(fn, seconds):
+        clock.tick(1000)
+        return guard(fn, seconds)
+
+    monkeypatch.setattr(conform, "call_with_timeout", slow_guard)
+    engine = Conformance(_TickingTarget(clock), MODEL, budget=60, seed=3, regression=None)
+    engine.model = _TickingModel(clock)
+    for _ in range(3):  # the third call raises: its time still counts
+        engine.run_case(S3_CASE)
+    assert engine.costs[EVAL].target_s == 30 and engine.costs[EVAL].model_s == 3

@@ -126,7 +126,8 @@ def _markdown(rows: dict[str, dict], budget: float, quick: bool) -> list[str]:
            "minimisation), by the clocks every conformance run keeps: each call is timed on its own, and no "
            "stopwatch is added around the targets for the bench. A target's time is what its "
            "`decide`/`run_scenario` takes: the target's own code and iamspec's adapter that turns a case into the "
-           "target's calls (reading the case, translating it, a time limit per call), the same boundary as the "
+           "target's calls (reading the case, translating it, the adapter's own time limit on each call it makes), "
+           "the same boundary as the "
            "evaluator table's end-to-end figures. The model's time is a column of its own: the reference's answers "
            "are what the target is compared with, not the harness's overhead. 'cases/s (run)' and "
            "'steps/s (run)' divide by the whole run, which mixes both kinds of input.", "",
@@ -147,9 +148,9 @@ def _markdown(rows: dict[str, dict], budget: float, quick: bool) -> list[str]:
             "drawn example is followed by variants of it (same policies and caller with other requests; same world "
             "with other probes) as long as drawing stays within 3% of the target's time, so a fast target gets up to "
             "4,096 inputs per draw; at evaluator level a drawn case and its variants run as one batch "
-            "(`harness/casebatch.py`). The harness's time splits into drawing (Hypothesis, its engine included), "
-            "minimising new divergences (its own part), and the rest: variants, the loops around the calls, "
-            "classification by feature, comparison, counting.", "",
+            "(`harness/casebatch.py`). The harness's time splits into drawing (Hypothesis, its engine included) "
+            "and the rest: variants, the loops around the calls, classification by feature, comparison, "
+            "counting, and minimising new divergences (its own part).", "",
             "| target | level | inputs | drawn examples | target time per input | harness time per input "
             "(drawing / rest) | harness ÷ target time |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, r in rows.items():
