@@ -95,20 +95,18 @@ class Conformance(RecordsDivergences):
         except Exception as exc:
             return what(f"{type(exc).__name__}: {str(exc)[:300]}")
 
-    def _target_call(self, level: str, method: str, item: dict) -> Any:
-        """The target's ``method`` called with ``item``, its time (a call that raises or is cut by the time limit
-        included; not the guard's own) added to the level's target time."""
-        t0 = time.perf_counter()
+    def _timed(self, level: str, who: str, method: str, item: dict) -> Any:
+        """``who``'s (``"target"`` or ``"model"``) ``method`` called with ``item``, its time (a call that raises or
+        is cut by the time limit included; not the guard's own) added to the level's ``target_s`` or ``model_s``."""
+        costs, t0 = self.costs[level], time.perf_counter()
         try:
-            return getattr(self.target, method)(item)
+            return getattr(getattr(self, who), method)(item)
         finally:
-            self.costs[level].target_s += time.perf_counter() - t0
+            setattr(costs, f"{who}_s", getattr(costs, f"{who}_s") + time.perf_counter() - t0)
 
     def run_case(self, case: dict, structural: set[str] | None = None) -> tuple[dict, Any, Difference | None, set[str]]:
-        t0 = time.perf_counter()
-        model = self.model.decide(case)
-        self.costs[EVAL].model_s += time.perf_counter() - t0
-        target = self._guarded(partial(self._target_call, EVAL, "decide", case), 0,
+        model = self._timed(EVAL, "model", "decide", case)
+        target = self._guarded(partial(self._timed, EVAL, "target", "decide", case), 0,
                                lambda why: {"id": case.get("id"), "crash": why})
         self.costs[EVAL].inputs += 1
         present = classify_case(case, model) if structural is None else \
@@ -117,10 +115,8 @@ class Conformance(RecordsDivergences):
 
     def run_scenario(self, scenario: dict) -> tuple[list[dict], Any, Difference | None, set[str], int]:
         steps = scenario.get("steps") or []
-        t0 = time.perf_counter()
-        model = self.model.run_scenario(scenario)
-        self.costs["api"].model_s += time.perf_counter() - t0
-        target = self._guarded(partial(self._target_call, "api", "run_scenario", scenario), len(steps),
+        model = self._timed("api", "model", "run_scenario", scenario)
+        target = self._guarded(partial(self._timed, "api", "target", "run_scenario", scenario), len(steps),
                                lambda why: [{"crash": why}] * max(1, len(steps)))
         self.costs["api"].inputs += 1
         self.costs["api"].steps += len(steps) if isinstance(steps, list) else 0

@@ -23,7 +23,6 @@ from harness.report.results import Divergence
 if TYPE_CHECKING:
     from hypothesis.database import ExampleDatabase
 
-    from harness.costs import LevelCosts
     from harness.report.results import RunResult
     from harness.targets.base import Target
 
@@ -37,10 +36,10 @@ class RecordsDivergences:
     deadline: float
     result: RunResult
     known: dict[tuple[str, str], str]
-    costs: dict[str, LevelCosts]
     run_case: Callable[..., tuple]
     run_scenario: Callable[..., tuple]
     _blame: Callable[..., str]
+    _timed: Callable[..., Any]
 
     def _same(self, level: str, feature: str, signature: str) -> Callable[..., bool]:
         cache: dict[str, bool] = {}
@@ -88,17 +87,14 @@ class RecordsDivergences:
             diff = diff2 or diff
         did = divergence_id(item, feature, diff)
         item = dict(item, id=f"{feature}/{did}" if origin == "generated" else item.get("id"))
-        t0 = time.perf_counter()
         if level == EVAL:
-            model = self.model.decide(item)
-            self.costs[EVAL].model_s += time.perf_counter() - t0
+            model = self._timed(EVAL, "model", "decide", item)
             if "decision" in model:
                 item["expected"] = model["decision"]
             elif "error" in model:  # the model refuses the case: replay expects the same error code
                 item["expected_error"] = model["error"].get("code")
         else:
-            outcomes = self.model.run_scenario(item)
-            self.costs[level].model_s += time.perf_counter() - t0
+            outcomes = self._timed(level, "model", "run_scenario", item)
             steps = []
             for step, expect in zip(item.get("steps", []), expectations(outcomes), strict=False):
                 steps.append({**step, "expect": expect} if expect is not None and "call" in step else step)
